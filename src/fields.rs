@@ -1,0 +1,524 @@
+//! Reading typed values out of a YAML [`Node`] tree while collecting every problem.
+//!
+//! A [`Fields`] reader wraps one YAML map. Each field the program asks for is
+//! remembered, so that whatever is left over is an unknown field, and the closest
+//! known name can be suggested. The list of known fields is therefore exactly the
+//! list of fields the program reads: there is no second list to keep in step.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Day, Vocabulary, field_help};
+use crate::yaml::{Node, Pos, ScalarKind, Spanned};
+
+/// The file being read, and the diagnostics found in it so far.
+pub struct Doc<'a> {
+    pub file: &'a str,
+    pub source: &'a str,
+    pub today: jiff::civil::Date,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(file: &'a str, source: &'a str, today: jiff::civil::Date) -> Self {
+        Doc {
+            file,
+            source,
+            today,
+            diags: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, code: &'static str, pos: Pos, message: String, hint: String) {
+        let d = Diagnostic::error(code, self.file, message).at_in(pos.line, pos.column, self.source);
+        self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+    }
+
+    pub fn warning(&mut self, code: &'static str, pos: Pos, message: String, hint: String) {
+        let d =
+            Diagnostic::warning(code, self.file, message).at_in(pos.line, pos.column, self.source);
+        self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diagnostic::is_error)
+    }
+
+    /// A scalar as text; anything else is reported.
+    pub fn text(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {
+        match &node.value {
+            Node::Scalar { text, .. } => {
+                let trimmed = text.trim();
+                if trimmed.is_empty() {
+                    self.error(
+                        "empty-field",
+                        node.pos,
+                        format!("Fältet `{path}` är tomt."),
+                        fill_in_hint(path),
+                    );
+                    None
+                } else {
+                    Some(text.trim_end().to_owned())
+                }
+            }
+            other => {
+                self.error(
+                    "wrong-type",
+                    node.pos,
+                    format!(
+                        "Fältet `{path}` ska vara en text, men här står {}.",
+                        other.kind_sv()
+                    ),
+                    "Skriv texten direkt efter kolon, eller med `|` på raden och texten indragen på raderna under."
+                        .into(),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn choice<V: Vocabulary>(&mut self, path: &str, node: &Spanned<Node>) -> Option<V> {
+        let text = self.text(path, node)?;
+        let value = text.trim();
+        if let Some(v) = V::parse(value) {
+            return Some(v);
+        }
+        let suggestion = closest(value, V::ALL.iter().map(|v| v.as_str()))
+            .map(|s| format!(" Menade du `{s}`?"))
+            .unwrap_or_default();
+        self.error(
+            "invalid-value",
+            node.pos,
+            format!("`{value}` är inte ett tillåtet värde för `{path}`."),
+            format!(
+                "Skriv ett av värdena {} (med små bokstäver, exakt så).{suggestion}",
+                V::allowed()
+            ),
+        );
+        None
+    }
+
+    pub fn date(&mut self, path: &str, node: &Spanned<Node>) -> Option<Day> {
+        let text = self.text(path, node)?;
+        let t = text.trim();
+        let shaped = t.len() == 10
+            && t.bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        let parsed = if shaped {
+            t.parse::<jiff::civil::Date>().ok()
+        } else {
+            None
+        };
+        match parsed {
+            Some(d) => Some(Day(d)),
+            None => {
+                let message = if shaped {
+                    format!("`{t}` i fältet `{path}` är inget riktigt datum i kalendern.")
+                } else {
+                    format!("`{t}` i fältet `{path}` är inte ett datum i formen ÅÅÅÅ-MM-DD.")
+                };
+                self.error(
+                    "invalid-date",
+                    node.pos,
+                    message,
+                    "Skriv datumet som år-månad-dag med siffror, till exempel 2026-03-15.".into(),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, path: &str, node: &Spanned<Node>) -> Option<bool> {
+        match &node.value {
+            Node::Scalar {
+                text,
+                kind: ScalarKind::Bool,
+            } => match text.trim() {
+                "true" | "True" | "TRUE" => Some(true),
+                _ => Some(false),
+            },
+            _ => {
+                self.error(
+                    "wrong-type",
+                    node.pos,
+                    format!("Fältet `{path}` ska vara `true` (ja) eller `false` (nej)."),
+                    format!("Skriv `{path}: true` eller `{path}: false`, utan citattecken."),
+                );
+                None
+            }
+        }
+    }
+
+    /// A list; a single scalar is read as a list of one, which is what an editor means.
+    pub fn list<'n>(&mut self, path: &str, node: &'n Spanned<Node>) -> Vec<&'n Spanned<Node>> {
+        match &node.value {
+            Node::Seq(items) => items.iter().collect(),
+            Node::Scalar { .. } => vec![node],
+            Node::Null => Vec::new(),
+            Node::Map(_) => {
+                self.error(
+                    "wrong-type",
+                    node.pos,
+                    format!("Fältet `{path}` ska vara en lista."),
+                    "Skriv varje värde på en egen rad som börjar med `- `.".into(),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn email(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {
+        let text = self.text(path, node)?;
+        let t = text.trim();
+        let valid = match t.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+                    && !t.chars().any(|c| c.is_whitespace() || "<>()[],;:\"".contains(c))
+            }
+            None => false,
+        };
+        if valid {
+            return Some(t.to_owned());
+        }
+        self.error(
+            "invalid-email",
+            node.pos,
+            format!("`{t}` i fältet `{path}` är ingen giltig e-postadress."),
+            "Skriv bara adressen, till exempel namn@kommun.se, utan `mailto:` och utan mellanslag."
+                .into(),
+        );
+        None
+    }
+
+    pub fn url(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {
+        let text = self.text(path, node)?;
+        let t = text.trim();
+        match url::Url::parse(t) {
+            Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
+                Some(t.to_owned())
+            }
+            _ => {
+                self.error(
+                    "invalid-url",
+                    node.pos,
+                    format!("`{t}` i fältet `{path}` är ingen giltig webbadress."),
+                    "Skriv hela adressen med `https://` först, till exempel https://www.kommun.se/ai."
+                        .into(),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn phone(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {
+        let text = self.text(path, node)?;
+        let t = text.trim();
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        if digits >= 3 && t.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+            return Some(t.to_owned());
+        }
+        self.error(
+            "invalid-phone",
+            node.pos,
+            format!("`{t}` i fältet `{path}` är inget telefonnummer."),
+            "Skriv numret med siffror, gärna med riktnummer, till exempel 08-123 456 78 eller +46 8 123 456 78."
+                .into(),
+        );
+        None
+    }
+}
+
+fn fill_in_hint(path: &str) -> String {
+    let help = field_help(path);
+    if help.is_empty() {
+        "Fyll i ett värde eller ta bort raden.".into()
+    } else {
+        format!("Fyll i {help}.")
+    }
+}
+
+/// Swedish (and common English) words editors type for a field, mapped to the real name.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("namn", "name"),
+    ("title", "name"),
+    ("titel", "name"),
+    ("sammanfattning", "summary"),
+    ("beskrivning", "summary"),
+    ("description", "summary"),
+    ("forvaltning", "department"),
+    ("förvaltning", "department"),
+    ("avdelning", "department"),
+    ("syfte", "purpose"),
+    ("beslut", "decision_role"),
+    ("manniska", "human_oversight"),
+    ("tillsyn", "human_oversight"),
+    ("oversight", "human_oversight"),
+    ("data_description", "data"),
+    ("uppgifter", "data"),
+    ("risker", "risk"),
+    ("risks", "risk"),
+    ("kontakt", "contact"),
+    ("epost", "email"),
+    ("e-post", "email"),
+    ("mail", "email"),
+    ("telefon", "phone"),
+    ("granskad", "reviewed"),
+    ("last_reviewed", "reviewed"),
+    ("teknik", "technique"),
+    ("leverantor", "supplier"),
+    ("leverantör", "supplier"),
+    ("vendor", "supplier"),
+    ("taggar", "tags"),
+    ("lankar", "links"),
+    ("länkar", "links"),
+    ("rattslig_grund", "legal_basis"),
+    ("overklagande", "appeal"),
+    ("klagomal", "appeal"),
+    ("personuppgifter", "personal_data"),
+    ("ai_forordningen", "ai_act"),
+];
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str> + Clone) -> Option<&'c str> {
+    let lower = word.to_lowercase();
+    if let Some((_, target)) = SYNONYMS.iter().find(|(w, _)| *w == lower) {
+        if let Some(c) = candidates.clone().find(|c| c == target) {
+            return Some(c);
+        }
+    }
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
+        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// One YAML map being read field by field.
+pub struct Fields<'n> {
+    entries: &'n [(Spanned<String>, Spanned<Node>)],
+    /// `data.` for fields of the `data` map; empty at the top.
+    prefix: String,
+    /// Where missing fields are reported: the map's key, or the top of the file.
+    pos: Pos,
+    asked: Vec<&'static str>,
+}
+
+impl<'n> Fields<'n> {
+    /// Reads `node` as a map; reports anything else.
+    pub fn of(doc: &mut Doc, path: &str, node: &'n Spanned<Node>) -> Option<Self> {
+        match &node.value {
+            Node::Map(entries) => Some(Fields {
+                entries,
+                prefix: if path.is_empty() {
+                    String::new()
+                } else {
+                    format!("{path}.")
+                },
+                pos: node.pos,
+                asked: Vec::new(),
+            }),
+            other => {
+                let (message, hint) = if path.is_empty() {
+                    (
+                        format!(
+                            "Filen ska bestå av fält i formen `namn: värde`, men den innehåller {}.",
+                            other.kind_sv()
+                        ),
+                        "Börja varje rad längst till vänster med ett fältnamn, till exempel `name: Chattbot`. Jämför med en fil som fungerar.".to_owned(),
+                    )
+                } else {
+                    (
+                        format!(
+                            "Fältet `{path}` ska innehålla egna fält på indragna rader, men här står {}.",
+                            other.kind_sv()
+                        ),
+                        format!("Skriv `{path}:` på en egen rad och fälten under, indragna med två mellanslag."),
+                    )
+                };
+                doc.error("wrong-type", node.pos, message, hint);
+                None
+            }
+        }
+    }
+
+    pub fn path(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+
+    /// The value of `key`, unless absent or empty (`key:` with nothing after it).
+    pub fn get(&mut self, key: &'static str) -> Option<&'n Spanned<Node>> {
+        self.asked.push(key);
+        self.entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| v)
+            .filter(|v| !matches!(v.value, Node::Null))
+    }
+
+    /// Like [`Fields::get`], but a missing field is an error that says what it is for.
+    pub fn require(&mut self, doc: &mut Doc, key: &'static str) -> Option<&'n Spanned<Node>> {
+        let value = self.get(key);
+        if value.is_none() {
+            let path = self.path(key);
+            let present = self.entries.iter().find(|(k, _)| k.value == key);
+            let (pos, message) = match present {
+                Some((k, _)) => (k.pos, format!("Fältet `{path}` är tomt.")),
+                None => (self.pos, format!("Fältet `{path}` saknas.")),
+            };
+            let help = field_help(&path);
+            let hint = if help.is_empty() {
+                format!("Lägg till `{key}:`.")
+            } else {
+                format!("Lägg till `{key}:` med {help}.")
+            };
+            doc.error("missing-field", pos, message, hint);
+        }
+        value
+    }
+
+    pub fn req_text(&mut self, doc: &mut Doc, key: &'static str) -> Option<String> {
+        let node = self.require(doc, key)?;
+        doc.text(&self.path(key), node)
+    }
+
+    pub fn opt_text(&mut self, doc: &mut Doc, key: &'static str) -> Option<String> {
+        let node = self.get(key)?;
+        doc.text(&self.path(key), node)
+    }
+
+    pub fn req_choice<V: Vocabulary>(&mut self, doc: &mut Doc, key: &'static str) -> Option<V> {
+        let node = self.require(doc, key)?;
+        doc.choice(&self.path(key), node)
+    }
+
+    pub fn req_date(&mut self, doc: &mut Doc, key: &'static str) -> Option<(Day, Pos)> {
+        let node = self.require(doc, key)?;
+        doc.date(&self.path(key), node).map(|d| (d, node.pos))
+    }
+
+    pub fn opt_date(&mut self, doc: &mut Doc, key: &'static str) -> Option<(Day, Pos)> {
+        let node = self.get(key)?;
+        doc.date(&self.path(key), node).map(|d| (d, node.pos))
+    }
+
+    pub fn opt_bool(&mut self, doc: &mut Doc, key: &'static str) -> Option<bool> {
+        let node = self.get(key)?;
+        doc.boolean(&self.path(key), node)
+    }
+
+    pub fn opt_url(&mut self, doc: &mut Doc, key: &'static str) -> Option<String> {
+        let node = self.get(key)?;
+        doc.url(&self.path(key), node)
+    }
+
+    /// A list of texts (a single text counts as a list of one).
+    pub fn text_list(&mut self, doc: &mut Doc, key: &'static str) -> Vec<String> {
+        let Some(node) = self.get(key) else {
+            return Vec::new();
+        };
+        let path = self.path(key);
+        doc.list(&path, node)
+            .into_iter()
+            .filter_map(|item| doc.text(&path, item))
+            .collect()
+    }
+
+    pub fn choice_list<V: Vocabulary>(&mut self, doc: &mut Doc, key: &'static str) -> Vec<V> {
+        let Some(node) = self.get(key) else {
+            return Vec::new();
+        };
+        let path = self.path(key);
+        doc.list(&path, node)
+            .into_iter()
+            .filter_map(|item| doc.choice(&path, item))
+            .collect()
+    }
+
+    /// A nested map, read with `read`.
+    pub fn map<T>(
+        &mut self,
+        doc: &mut Doc,
+        key: &'static str,
+        required: bool,
+        read: impl FnOnce(&mut Doc, Fields<'n>) -> Option<T>,
+    ) -> Option<T> {
+        let node = if required {
+            self.require(doc, key)?
+        } else {
+            self.get(key)?
+        };
+        let mut fields = Fields::of(doc, &self.path(key), node)?;
+        fields.pos = self
+            .entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(k, _)| k.pos)
+            .unwrap_or(node.pos);
+        read(doc, fields)
+    }
+
+    /// A list of maps, each read with `read`.
+    pub fn map_list<T>(
+        &mut self,
+        doc: &mut Doc,
+        key: &'static str,
+        mut read: impl FnMut(&mut Doc, Fields<'n>) -> Option<T>,
+    ) -> Vec<T> {
+        let Some(node) = self.get(key) else {
+            return Vec::new();
+        };
+        let path = self.path(key);
+        let items: Vec<&'n Spanned<Node>> = match &node.value {
+            Node::Seq(items) => items.iter().collect(),
+            _ => {
+                doc.error(
+                    "wrong-type",
+                    node.pos,
+                    format!("Fältet `{path}` ska vara en lista."),
+                    "Börja varje post i listan med `- ` på en egen rad, med fälten indragna under.".into(),
+                );
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let fields = Fields::of(doc, &path, item)?;
+                read(doc, fields)
+            })
+            .collect()
+    }
+
+    /// Where this map starts (for messages about the map as a whole).
+    pub fn pos(&self) -> Pos {
+        self.pos
+    }
+
+    /// Reports every field that was never asked for: the typos.
+    pub fn finish(self, doc: &mut Doc) {
+        for (key, _) in self.entries {
+            if self.asked.iter().any(|a| *a == key.value) {
+                continue;
+            }
+            let path = self.path(&key.value);
+            let known = self.asked.iter().copied();
+            let hint = match closest(&key.value, known) {
+                Some(s) => format!(
+                    "Menade du `{s}`? Rätta stavningen; fält som inte finns i formatet är inte tillåtna."
+                ),
+                None => format!(
+                    "Ta bort fältet, eller använd ett av de kända fälten här: {}.",
+                    self.asked
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            doc.error("unknown-field", key.pos, format!("Okänt fält `{path}`."), hint);
+        }
+    }
+}

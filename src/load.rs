@@ -1,0 +1,871 @@
+//! Discover and load a register: walk `register/`, read each file safely, turn it
+//! into typed records, and check the rules that span records. Every problem in
+//! every file is collected, so an editor sees all of them at once.
+
+use crate::diagnostic::Diagnostic;
+use crate::fields::{Doc, Fields};
+use crate::model::*;
+use crate::slug::{is_slug, slugify};
+use crate::yaml::{self, Node};
+use jiff::civil::Date;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A record or page larger than this is certainly not written by hand; reading it
+/// could only waste time and memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Page slugs the site itself uses for its own pages.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "system",
+    "forvaltning",
+    "status",
+    "risk",
+    "personuppgifter",
+    "static",
+    "tillganglighet",
+    "en",
+    "sv",
+    "schema",
+];
+
+pub struct Loaded {
+    /// Present when there are no errors.
+    pub register: Option<Register>,
+    /// Errors and warnings, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Today's date for the date rules; `INSYN_TODAY=YYYY-MM-DD` pins it (tests, reproducible CI).
+pub fn today() -> Date {
+    std::env::var("INSYN_TODAY")
+        .ok()
+        .and_then(|s| s.trim().parse::<Date>().ok())
+        .unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+/// Path relative to the site root, with `/`, as the editor sees it in their editor.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads a file as UTF-8 text, refusing what no editor writes: huge files, other
+/// encodings, binary content. A UTF-8 byte order mark is removed.
+pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error("unreadable", shown, format!("Filen går inte att läsa: {e}."))
+            .hint("Kontrollera att filen finns och att du har behörighet att läsa den.")
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "file-too-large",
+            shown,
+            format!(
+                "Filen är {:.1} MB, men en fil i registret får vara högst 1 MB.",
+                meta.len() as f64 / 1_048_576.0
+            ),
+        )
+        .hint("En post är några sidor text. Kontrollera att det är rätt fil, eller korta den."));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::error(
+            "not-utf8",
+            shown,
+            "Filen är sparad som UTF-16, men registret läser bara UTF-8.",
+        )
+        .at(1, 1)
+        .hint("Spara filen igen med teckenkodningen UTF-8 (i Anteckningar: Spara som → Kodning: UTF-8)."));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() as u64 + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            return Err(Diagnostic::error(
+                "not-utf8",
+                shown,
+                "Filen innehåller tecken som inte är UTF-8 (troligen sparad som Latin-1 eller Windows-1252).",
+            )
+            .at_in(line, column, &prefix)
+            .hint("Spara filen igen med teckenkodningen UTF-8, och kontrollera sedan å, ä och ö på den här raden."));
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    if let Some(idx) = text.find('\0') {
+        let prefix = &text[..idx];
+        let line = prefix.matches('\n').count() as u64 + 1;
+        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+        return Err(Diagnostic::error(
+            "binary-content",
+            shown,
+            "Filen innehåller ett NUL-tecken, så den är ingen textfil.",
+        )
+        .at(line, column)
+        .hint("Kontrollera att det är rätt fil. Kopiera texten till en ny fil i en textredigerare och spara som UTF-8."));
+    }
+    Ok(text)
+}
+
+/// Loads and validates everything under `root/register`.
+pub fn load(root: &Path, today: Date) -> Loaded {
+    let mut diags = Vec::new();
+    let register_dir = root.join("register");
+    if !register_dir.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "no-register",
+                display_path(root, &register_dir),
+                format!(
+                    "Det finns ingen mapp `register` i {}.",
+                    if root.as_os_str().is_empty() {
+                        ".".into()
+                    } else {
+                        root.display().to_string()
+                    }
+                ),
+            )
+            .hint("Kör kommandot i webbplatsens mapp, ange den med `--root MAPP`, eller skapa en ny med `insyn init`."),
+        );
+        return Loaded {
+            register: None,
+            diagnostics: diags,
+        };
+    }
+    let site = load_site(root, today, &mut diags);
+    let languages: Vec<Language> = site
+        .as_ref()
+        .map(|s| s.site.languages.clone())
+        .unwrap_or_else(|| vec![Language::Sv]);
+    let systems = load_systems(root, today, &languages, &mut diags);
+    let pages = load_pages(root, &mut diags);
+    crate::diagnostic::sort(&mut diags);
+    let failed = diags.iter().any(Diagnostic::is_error);
+    let register = match site {
+        Some(site) if !failed => Some(Register {
+            site,
+            systems,
+            pages,
+        }),
+        _ => None,
+    };
+    Loaded {
+        register,
+        diagnostics: diags,
+    }
+}
+
+/// Parses a whole YAML file into its top node, or records why it could not.
+fn parse_file(path: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Option<(String, yaml::Spanned<Node>)> {
+    let text = match read_text(path, shown) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    match yaml::parse(shown, &text) {
+        Ok(node) if matches!(node.value, Node::Null) => {
+            diags.push(
+                Diagnostic::error("empty-file", shown, "Filen är tom.")
+                    .at(1, 1)
+                    .hint("Fyll i fälten, till exempel genom att skapa posten med `insyn new \"Namn\"`, eller ta bort filen."),
+            );
+            None
+        }
+        Ok(node) => Some((text, node)),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+fn read_contact(doc: &mut Doc, mut f: Fields) -> Option<Contact> {
+    let email_node = f.get("email");
+    let phone_node = f.get("phone");
+    let url_node = f.get("url");
+    let written = email_node.is_some() || phone_node.is_some() || url_node.is_some();
+    let email = email_node.and_then(|n| doc.email(&f.path("email"), n));
+    let phone = phone_node.and_then(|n| doc.phone(&f.path("phone"), n));
+    let url = url_node.and_then(|n| doc.url(&f.path("url"), n));
+    let pos = f.pos();
+    f.finish(doc);
+    if !written {
+        doc.error(
+            "missing-contact",
+            pos,
+            "Kontaktuppgifterna saknar både `email`, `phone` och `url`.".into(),
+            "Ange minst ett sätt att nå er, till exempel `email: ai@kommun.se` indraget under `contact:`.".into(),
+        );
+        return None;
+    }
+    Some(Contact { email, phone, url })
+}
+
+fn load_site(root: &Path, today: Date, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    let path = root.join("register").join("site.yaml");
+    let shown = display_path(root, &path);
+    if !path.is_file() {
+        diags.push(
+            Diagnostic::error("missing-site", &shown, "Filen `register/site.yaml` saknas.")
+                .hint("Den beskriver organisationen och webbplatsen. Skapa en ny webbplats med `insyn init` och kopiera dess site.yaml."),
+        );
+        return None;
+    }
+    let (text, node) = parse_file(&path, &shown, diags)?;
+    let mut doc = Doc::new(&shown, &text, today);
+    let site = read_site(&mut doc, &node, root);
+    diags.append(&mut doc.diags);
+    site
+}
+
+fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<Site> {
+    let mut top = Fields::of(doc, "", node)?;
+    let organisation = top.map(doc, "organisation", true, |doc, mut f| {
+        let name = f.req_text(doc, "name");
+        let url = f.opt_url(doc, "url");
+        let contact = f.map(doc, "contact", true, read_contact);
+        f.finish(doc);
+        Some(Organisation {
+            name: name?,
+            url,
+            contact: contact?,
+        })
+    });
+    let org_name = organisation.as_ref().map(|o| o.name.clone());
+    let site = top.map(doc, "site", true, |doc, mut f| {
+        let title = f.opt_text(doc, "title");
+        let base_url = f.require(doc, "base_url").and_then(|n| doc.url("site.base_url", n));
+        let language = f
+            .get("language")
+            .and_then(|n| doc.choice::<Language>("site.language", n));
+        let languages_node = f.get("languages");
+        let mut languages: Vec<Language> = match languages_node {
+            Some(n) => doc
+                .list("site.languages", n)
+                .into_iter()
+                .filter_map(|item| doc.choice::<Language>("site.languages", item))
+                .collect(),
+            None => Vec::new(),
+        };
+        let language = language.or(languages.first().copied()).unwrap_or(Language::Sv);
+        if languages.is_empty() {
+            languages.push(language);
+        } else if languages.first() != Some(&language) {
+            if let Some(n) = languages_node {
+                doc.error(
+                    "language-order",
+                    n.pos,
+                    format!(
+                        "`site.languages` ska börja med webbplatsens huvudspråk `{}`.",
+                        language.as_str()
+                    ),
+                    "Sätt huvudspråket först i listan, till exempel `languages: [sv, en]`.".into(),
+                );
+            }
+        }
+        languages.dedup();
+        let theme = match f.get("theme") {
+            Some(n) => doc.text("site.theme", n).and_then(|t| {
+                let t = t.trim().to_owned();
+                if t == "default" || root.join("themes").join(&t).is_dir() {
+                    Some(t)
+                } else {
+                    doc.error(
+                        "missing-theme",
+                        n.pos,
+                        format!("Temat `{t}` finns inte: mappen `themes/{t}/` saknas."),
+                        "Skapa mappen, eller ta bort raden `theme:` för att använda det inbyggda temat.".into(),
+                    );
+                    None
+                }
+            }),
+            None => Some("default".to_owned()),
+        };
+        f.finish(doc);
+        let mut base_url = base_url?;
+        if !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        Some(SiteSettings {
+            title: title.unwrap_or_else(|| match language {
+                Language::Sv => format!(
+                    "AI-registret – {}",
+                    org_name.clone().unwrap_or_default()
+                ),
+                Language::En => format!("AI register – {}", org_name.clone().unwrap_or_default()),
+            }),
+            base_url,
+            language,
+            languages,
+            theme: theme?,
+        })
+    });
+    let accessibility = top.map(doc, "accessibility", true, |doc, mut f| {
+        let compliance = f.req_choice::<Compliance>(doc, "compliance");
+        let assessed = f.req_date(doc, "assessed");
+        let method = f.req_text(doc, "method");
+        let known_issues = f.text_list(doc, "known_issues");
+        let updated = f.opt_date(doc, "updated");
+        let contact = f.map(doc, "contact", false, read_contact);
+        f.finish(doc);
+        let (assessed, assessed_pos) = assessed?;
+        if assessed.0 > doc.today {
+            doc.error(
+                "date-in-future",
+                assessed_pos,
+                format!("`accessibility.assessed` ({assessed}) ligger i framtiden."),
+                "Ange datumet då tillgängligheten faktiskt bedömdes.".into(),
+            );
+        }
+        if compliance == Some(Compliance::Partial) && known_issues.is_empty() {
+            doc.warning(
+                "no-known-issues",
+                assessed_pos,
+                "Webbplatsen anges vara delvis tillgänglig, men `accessibility.known_issues` listar inga brister.".into(),
+                "Lagen kräver att redogörelsen beskriver innehåll som inte är tillgängligt. Lägg till `known_issues:` med en punkt per brist.".into(),
+            );
+        }
+        Some(Accessibility {
+            compliance: compliance?,
+            assessed,
+            method: method?,
+            known_issues,
+            updated: updated.map(|(d, _)| d).unwrap_or(assessed),
+            contact: contact.unwrap_or_default(),
+        })
+    });
+    let policies = top.map_list(doc, "policies", |doc, mut f| {
+        let title = f.req_text(doc, "title");
+        let url = f.require(doc, "url").and_then(|n| doc.url("policies.url", n));
+        f.finish(doc);
+        Some(Policy {
+            title: title?,
+            url: url?,
+        })
+    });
+    top.finish(doc);
+    let mut accessibility = accessibility?;
+    let organisation = organisation?;
+    if accessibility.contact.email.is_none()
+        && accessibility.contact.phone.is_none()
+        && accessibility.contact.url.is_none()
+    {
+        accessibility.contact = organisation.contact.clone();
+    }
+    Some(Site {
+        organisation,
+        site: site?,
+        accessibility,
+        policies,
+    })
+}
+
+/// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
+/// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
+/// else unexpected gets a warning so nobody wonders why a record is missing.
+fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let dir = root.join("register").join("systems");
+    if !dir.is_dir() {
+        diags.push(
+            Diagnostic::warning(
+                "no-systems",
+                display_path(root, &dir),
+                "Mappen `register/systems` saknas, så registret har inga system.",
+            )
+            .hint("Skapa mappen och lägg till en post med `insyn new \"Systemets namn\"`."),
+        );
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let shown = e
+                    .path()
+                    .map(|p| display_path(root, p))
+                    .unwrap_or_else(|| display_path(root, &dir));
+                diags.push(
+                    Diagnostic::error("unreadable", shown, format!("Filen eller mappen går inte att läsa: {e}."))
+                        .hint("Kontrollera behörigheter och att inga länkar (symlinks) pekar i cirkel."),
+                );
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let shown = display_path(root, entry.path());
+        if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            diags.push(
+                Diagnostic::warning("ignored", shown, "Mappen läses inte: poster ska ligga direkt i `register/systems/`.")
+                    .hint("Flytta filerna upp en nivå om de ska vara med i registret."),
+            );
+            continue;
+        }
+        let ext = entry
+            .path()
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase());
+        match ext.as_deref() {
+            Some("yaml" | "yml") => found.push(entry.into_path()),
+            Some("swp" | "swo" | "tmp" | "bak") => {}
+            _ => diags.push(
+                Diagnostic::warning("ignored", shown, "Filen läses inte: bara filer som slutar på `.yaml` blir poster.")
+                    .hint("Byt filändelse till `.yaml` om filen är en post, annars flytta den härifrån."),
+            ),
+        }
+    }
+    found
+}
+
+fn load_systems(
+    root: &Path,
+    today: Date,
+    languages: &[Language],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<System> {
+    let files = discover_systems(root, diags);
+    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut systems = Vec::new();
+    for path in &files {
+        let shown = display_path(root, path);
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !is_slug(&stem) {
+            let suggestion = slugify(&stem);
+            diags.push(
+                Diagnostic::error(
+                    "invalid-id",
+                    &shown,
+                    format!("Filnamnet `{stem}` går inte att använda som id i webbadresser."),
+                )
+                .hint(if suggestion.is_empty() {
+                    "Döp om filen så att namnet bara har små bokstäver a–z, siffror och bindestreck.".to_owned()
+                } else {
+                    format!(
+                        "Döp om filen till `{suggestion}.yaml`: bara små bokstäver a–z, siffror och bindestreck (å, ä och ö skrivs a, a och o)."
+                    )
+                }),
+            );
+        }
+        by_id.entry(stem.to_lowercase()).or_default().push(shown.clone());
+        let Some((text, node)) = parse_file(path, &shown, diags) else {
+            continue;
+        };
+        let mut doc = Doc::new(&shown, &text, today);
+        let system = read_system(&mut doc, &node, &stem, languages);
+        let ok = !doc.has_errors();
+        diags.append(&mut doc.diags);
+        if let (Some(system), true) = (system, ok) {
+            systems.push(system);
+        }
+    }
+    for (id, files) in by_id {
+        if files.len() > 1 {
+            for file in &files {
+                let others: Vec<_> = files.iter().filter(|f| *f != file).cloned().collect();
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        file,
+                        format!("Id:t `{id}` används av flera filer: även {}.", others.join(", ")),
+                    )
+                    .hint("Varje system ska ha en egen fil med ett eget namn. Ta bort dubbletten eller döp om den ena filen."),
+                );
+            }
+        }
+    }
+    systems.sort_by(|a, b| a.id.cmp(&b.id));
+    systems
+}
+
+/// Text fields a translation may give, beside `data.description` and `risk.description`.
+const TRANSLATABLE: &[&str] = &[
+    "name",
+    "summary",
+    "department",
+    "purpose",
+    "human_oversight",
+    "how_it_works",
+    "legal_basis",
+    "appeal",
+    "disclosure",
+    "environment",
+];
+
+fn read_translation(doc: &mut Doc, lang: &str, mut f: Fields) -> Option<Translation> {
+    let mut fields = BTreeMap::new();
+    for key in TRANSLATABLE {
+        if let Some(text) = f.opt_text(doc, key) {
+            fields.insert((*key).to_owned(), serde_json::Value::String(text));
+        }
+    }
+    if let Some(list) = Some(f.text_list(doc, "affected")).filter(|l| !l.is_empty()) {
+        fields.insert("affected".into(), serde_json::json!(list));
+    }
+    for nested in ["data", "risk"] {
+        let value = f.map(doc, nested, false, |doc, mut g| {
+            let description = g.opt_text(doc, "description");
+            g.finish(doc);
+            description
+        });
+        if let Some(d) = value {
+            fields.insert(nested.to_owned(), serde_json::json!({ "description": d }));
+        }
+    }
+    let _ = lang;
+    f.finish(doc);
+    Some(Translation { fields })
+}
+
+fn read_system(
+    doc: &mut Doc,
+    node: &yaml::Spanned<Node>,
+    id: &str,
+    languages: &[Language],
+) -> Option<System> {
+    let mut f = Fields::of(doc, "", node)?;
+    let name = f.req_text(doc, "name");
+    let summary_node = f.require(doc, "summary");
+    let summary = summary_node.and_then(|n| doc.text("summary", n));
+    if let (Some(s), Some(n)) = (&summary, summary_node) {
+        let count = s.trim().chars().count();
+        if count > 300 {
+            doc.error(
+                "summary-too-long",
+                n.pos,
+                format!("Sammanfattningen i `summary` är {count} tecken, men får vara högst 300."),
+                "Korta den till en eller två meningar. Längre förklaringar passar i `purpose` eller `how_it_works`.".into(),
+            );
+        }
+    }
+    let status = f.req_choice::<Status>(doc, "status");
+    let department = f.req_text(doc, "department");
+    let purpose = f.req_text(doc, "purpose");
+    let decision_role = f.req_choice::<DecisionRole>(doc, "decision_role");
+    let human_oversight = f.req_text(doc, "human_oversight");
+    let data = f.map(doc, "data", true, |doc, mut g| {
+        let personal_data = g.req_choice::<PersonalData>(doc, "personal_data");
+        let description = g.req_text(doc, "description");
+        let location = g.req_choice::<DataLocation>(doc, "location");
+        let used_for_training = g.opt_bool(doc, "used_for_training");
+        g.finish(doc);
+        Some(Data {
+            personal_data: personal_data?,
+            description: description?,
+            location: location?,
+            used_for_training,
+        })
+    });
+    let risk = f.map(doc, "risk", true, |doc, mut g| {
+        let ai_act = match g.require(doc, "ai_act") {
+            Some(n) => match doc.text("risk.ai_act", n).as_deref().map(str::trim) {
+                Some("prohibited" | "unacceptable" | "forbidden" | "förbjuden") => {
+                    doc.error(
+                        "prohibited-ai",
+                        n.pos,
+                        "Förbjudna AI-tillämpningar (AI-förordningen artikel 5) får inte användas och kan därför inte registreras.".into(),
+                        "Om systemet verkligen är förbjudet ska det avvecklas; kontakta er dataskyddsombud eller jurist. Annars: välj `minimal`, `limited` eller `high`.".into(),
+                    );
+                    None
+                }
+                Some(_) => doc.choice::<AiActClass>("risk.ai_act", n),
+                None => None,
+            },
+            None => None,
+        };
+        let description = g.req_text(doc, "description");
+        g.finish(doc);
+        Some(Risk {
+            ai_act: ai_act?,
+            description: description?,
+        })
+    });
+    let contact = f.map(doc, "contact", true, read_contact);
+    let reviewed = f.req_date(doc, "reviewed");
+    let technique = f.choice_list::<Technique>(doc, "technique");
+    let how_it_works = f.opt_text(doc, "how_it_works");
+    let affected = f.text_list(doc, "affected");
+    let legal_basis = f.opt_text(doc, "legal_basis");
+    let appeal = f.opt_text(doc, "appeal");
+    let disclosure = f.opt_text(doc, "disclosure");
+    let supplier = f.map(doc, "supplier", false, |doc, mut g| {
+        let supplier = Supplier {
+            name: g.opt_text(doc, "name"),
+            product: g.opt_text(doc, "product"),
+            url: g.opt_url(doc, "url"),
+            in_house: g.opt_bool(doc, "in_house"),
+        };
+        let pos = g.pos();
+        g.finish(doc);
+        if supplier.name.is_none() && supplier.in_house != Some(true) {
+            doc.error(
+                "supplier-name",
+                pos,
+                "`supplier` anger varken leverantörens namn (`name`) eller `in_house: true`.".into(),
+                "Skriv leverantörens namn under `supplier:`, eller `in_house: true` om ni har byggt systemet själva.".into(),
+            );
+        }
+        Some(supplier)
+    });
+    let assessments = f.map_list(doc, "assessments", |doc, mut g| {
+        let kind = g.req_choice::<AssessmentType>(doc, "type");
+        let date = g.opt_date(doc, "date");
+        let summary = g.opt_text(doc, "summary");
+        let url = g.opt_url(doc, "url");
+        g.finish(doc);
+        if let Some((d, pos)) = date {
+            if d.0 > doc.today {
+                doc.error(
+                    "date-in-future",
+                    pos,
+                    format!("Bedömningens datum {d} ligger i framtiden."),
+                    "Ange datumet då bedömningen gjordes. Planerade bedömningar kan nämnas i `risk.description`.".into(),
+                );
+            }
+        }
+        Some(Assessment {
+            kind: kind?,
+            date: date.map(|(d, _)| d),
+            summary,
+            url,
+        })
+    });
+    let introduced = f.opt_date(doc, "introduced");
+    let retired = f.opt_date(doc, "retired");
+    let next_review = f.opt_date(doc, "next_review");
+    let environment = f.opt_text(doc, "environment");
+    let links = f.map_list(doc, "links", |doc, mut g| {
+        let title = g.req_text(doc, "title");
+        let url = g.require(doc, "url").and_then(|n| doc.url("links.url", n));
+        g.finish(doc);
+        Some(Link {
+            title: title?,
+            url: url?,
+        })
+    });
+    let tags = f.text_list(doc, "tags");
+    let translations = match f.get("translations") {
+        Some(n) => read_translations(doc, n, languages),
+        None => BTreeMap::new(),
+    };
+    let top_pos = f.pos();
+    f.finish(doc);
+
+    // Rules between fields.
+    if let Some((reviewed, pos)) = reviewed {
+        if reviewed.0 > doc.today {
+            doc.error(
+                "date-in-future",
+                pos,
+                format!("`reviewed` ({reviewed}) ligger i framtiden."),
+                format!(
+                    "Ange dagen då uppgifterna faktiskt kontrollerades, senast i dag ({}).",
+                    doc.today
+                ),
+            );
+        }
+    }
+    if let Some((next, pos)) = next_review {
+        if next.0 < doc.today {
+            doc.warning(
+                "review-overdue",
+                pos,
+                format!("Posten skulle ha granskats senast {next} (`next_review`)."),
+                "Kontrollera att uppgifterna stämmer, uppdatera `reviewed` till dagens datum och sätt ett nytt `next_review`.".into(),
+            );
+        }
+    }
+    match (status, retired) {
+        (Some(Status::Retired), None) => doc.error(
+            "missing-field",
+            top_pos,
+            "Fältet `retired` saknas: det krävs när `status: retired`.".into(),
+            "Lägg till `retired:` med datumet då systemet slutade användas, som ÅÅÅÅ-MM-DD.".into(),
+        ),
+        (Some(s), Some((_, pos))) if s != Status::Retired => doc.warning(
+            "retired-date-without-status",
+            pos,
+            "Posten har ett datum i `retired` men `status` är inte `retired`.".into(),
+            "Sätt `status: retired` om systemet har avvecklats, annars ta bort `retired`.".into(),
+        ),
+        _ => {}
+    }
+    if let (Some((start, _)), Some((end, pos))) = (introduced, retired) {
+        if end < start {
+            doc.error(
+                "date-order",
+                pos,
+                format!("Systemet avvecklades ({end}) före det infördes ({start})."),
+                "Kontrollera datumen i `introduced` och `retired`.".into(),
+            );
+        }
+    }
+
+    Some(System {
+        id: id.to_owned(),
+        url: String::new(),
+        name: name?,
+        summary: summary?.trim().to_owned(),
+        status: status?,
+        department: department?.trim().to_owned(),
+        purpose: purpose?,
+        decision_role: decision_role?,
+        human_oversight: human_oversight?,
+        data: data?,
+        risk: risk?,
+        contact: contact?,
+        reviewed: reviewed?.0,
+        technique,
+        how_it_works,
+        affected,
+        legal_basis,
+        appeal,
+        disclosure,
+        supplier,
+        assessments,
+        introduced: introduced.map(|(d, _)| d),
+        retired: retired.map(|(d, _)| d),
+        next_review: next_review.map(|(d, _)| d),
+        environment,
+        links,
+        tags,
+        translations,
+        source: doc.file.to_owned(),
+    })
+}
+
+fn read_translations(
+    doc: &mut Doc,
+    node: &yaml::Spanned<Node>,
+    languages: &[Language],
+) -> BTreeMap<String, Translation> {
+    let mut out = BTreeMap::new();
+    let Node::Map(entries) = &node.value else {
+        doc.error(
+            "wrong-type",
+            node.pos,
+            "Fältet `translations` ska innehålla en språkkod per rad, till exempel `en:`, med fälten indragna under.".into(),
+            "Skriv till exempel:\ntranslations:\n  en:\n    name: Chatbot".into(),
+        );
+        return out;
+    };
+    for (lang, value) in entries {
+        let code = lang.value.trim();
+        match Language::parse(code) {
+            None => {
+                doc.error(
+                    "invalid-language",
+                    lang.pos,
+                    format!("`{code}` är ingen språkkod som insyn stöder."),
+                    format!("Använd en av {}.", Language::allowed()),
+                );
+                continue;
+            }
+            Some(l) if !languages.contains(&l) => doc.warning(
+                "unused-translation",
+                lang.pos,
+                format!("Översättningen till `{code}` visas inte, eftersom webbplatsen inte publiceras på det språket."),
+                format!("Lägg till `{code}` i `site.languages` i register/site.yaml för att publicera den."),
+            ),
+            Some(_) => {}
+        }
+        let path = format!("translations.{code}");
+        if let Some(t) = Fields::of(doc, &path, value).and_then(|f| read_translation(doc, code, f)) {
+            out.insert(code.to_owned(), t);
+        }
+    }
+    out
+}
+
+fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let dir = root.join("register").join("pages");
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut pages = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') || !entry.file_type().is_file() {
+            continue;
+        }
+        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let shown = display_path(root, path);
+        let slug = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !is_slug(&slug) {
+            diags.push(
+                Diagnostic::error("invalid-id", &shown, format!("Filnamnet `{slug}` går inte att använda i en webbadress."))
+                    .hint(format!("Döp om filen till `{}.md`.", slugify(&slug))),
+            );
+            continue;
+        }
+        if RESERVED_SLUGS.contains(&slug.as_str()) {
+            diags.push(
+                Diagnostic::error("reserved-page", &shown, format!("Sidnamnet `{slug}` används redan av webbplatsen själv."))
+                    .hint(format!("Döp om filen, till exempel till `om-{slug}.md`.")),
+            );
+            continue;
+        }
+        let text = match read_text(path, &shown) {
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        let (title, body) = match first.trim().strip_prefix("# ") {
+            Some(title) => {
+                let rest = text.split_once(first).map(|(_, r)| r).unwrap_or("");
+                (title.trim().to_owned(), rest.to_owned())
+            }
+            None => {
+                diags.push(
+                    Diagnostic::error("page-title", &shown, "Sidan saknar rubrik.")
+                        .at_in(1, 1, &text)
+                        .hint("Börja filen med en rad som `# Om AI-registret`; den blir sidans rubrik."),
+                );
+                continue;
+            }
+        };
+        pages.push(Page {
+            slug,
+            title,
+            body,
+            source: shown,
+        });
+    }
+    pages
+}

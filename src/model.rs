@@ -1,0 +1,341 @@
+//! The register as insyn understands it: the single source of truth for the
+//! record format (what the loader accepts), the exports (what `register.json`
+//! contains, field for field as in the YAML) and the pages.
+
+use jiff::civil::Date;
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// Bumped when the shape of `register.json` changes in a way consumers must notice.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+/// A closed list of values an editor chooses from. Defined once; the loader, the
+/// exports and the theme's labels all use the same list.
+pub trait Vocabulary: Sized + Copy + 'static {
+    /// The field name, for messages.
+    const FIELD: &'static str;
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+    }
+    fn allowed() -> String {
+        Self::ALL
+            .iter()
+            .map(|v| format!("`{}`", v.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident = $field:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+        impl Vocabulary for $name {
+            const FIELD: &'static str = $field;
+            const ALL: &'static [$name] = &[$($name::$variant),+];
+            fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// Lifecycle state of a system.
+    Status = "status" { Planned = "planned", Pilot = "pilot", InUse = "in_use", Retired = "retired" }
+);
+vocabulary!(
+    /// What the AI output does with respect to decisions about people.
+    DecisionRole = "decision_role" {
+        None = "none",
+        Support = "support",
+        AutomatedWithReview = "automated_with_review",
+        Automated = "automated",
+    }
+);
+vocabulary!(
+    PersonalData = "data.personal_data" { None = "none", Personal = "personal", Sensitive = "sensitive" }
+);
+vocabulary!(
+    DataLocation = "data.location" { Sweden = "sweden", Eu = "eu", OutsideEu = "outside_eu" }
+);
+vocabulary!(
+    /// Risk class under the EU AI Act. Prohibited practices cannot be registered.
+    AiActClass = "risk.ai_act" { Minimal = "minimal", Limited = "limited", High = "high" }
+);
+vocabulary!(
+    Technique = "technique" {
+        Generative = "generative",
+        Prediction = "prediction",
+        Classification = "classification",
+        Recognition = "recognition",
+        Recommendation = "recommendation",
+        Optimisation = "optimisation",
+        Other = "other",
+    }
+);
+vocabulary!(
+    AssessmentType = "assessments.type" {
+        Dpia = "dpia",
+        Fria = "fria",
+        Risk = "risk",
+        Security = "security",
+        Other = "other",
+    }
+);
+vocabulary!(
+    Compliance = "accessibility.compliance" { Full = "full", Partial = "partial", None = "none" }
+);
+vocabulary!(
+    Language = "site.language" { Sv = "sv", En = "en" }
+);
+
+/// A calendar date, exported as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub Date);
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Contact {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Data {
+    pub personal_data: PersonalData,
+    pub description: String,
+    pub location: DataLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_for_training: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    pub ai_act: AiActClass,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Supplier {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_house: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    #[serde(rename = "type")]
+    pub kind: AssessmentType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// Text written by people in another language; every field optional.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Translation {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", flatten)]
+    pub fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// One AI system, as written in `register/systems/<id>.yaml`.
+///
+/// Field order here is the order of `register.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct System {
+    pub id: String,
+    /// Absolute URL of the system's page (filled in when the site is planned).
+    pub url: String,
+    pub name: String,
+    pub summary: String,
+    pub status: Status,
+    pub department: String,
+    pub purpose: String,
+    pub decision_role: DecisionRole,
+    pub human_oversight: String,
+    pub data: Data,
+    pub risk: Risk,
+    pub contact: Contact,
+    pub reviewed: Day,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub technique: Vec<Technique>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub how_it_works: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Supplier>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<Assessment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_review: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, Translation>,
+    /// The file the record came from, relative to the site root (not exported).
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Organisation {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub contact: Contact,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteSettings {
+    pub title: String,
+    pub base_url: String,
+    pub language: Language,
+    pub languages: Vec<Language>,
+    pub theme: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Accessibility {
+    pub compliance: Compliance,
+    pub assessed: Day,
+    pub method: String,
+    /// Known accessibility problems, in plain language (extension).
+    pub known_issues: Vec<String>,
+    /// When the statement was last updated (extension; defaults to `assessed`).
+    pub updated: Day,
+    /// Where to report accessibility problems (extension; defaults to the organisation's contact).
+    pub contact: Contact,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub title: String,
+    pub url: String,
+}
+
+/// `register/site.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub organisation: Organisation,
+    pub site: SiteSettings,
+    pub accessibility: Accessibility,
+    pub policies: Vec<Policy>,
+}
+
+/// A Markdown page from `register/pages/<slug>.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub source: String,
+}
+
+/// Everything the site is built from, validated.
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub site: Site,
+    /// Sorted by id.
+    pub systems: Vec<System>,
+    /// Sorted by slug.
+    pub pages: Vec<Page>,
+}
+
+/// What each field is for, in the words an editor needs when it is missing.
+/// Also used by the record template of `insyn new` and by the JSON Schema.
+pub const FIELD_HELP: &[(&str, &str)] = &[
+    ("name", "namnet som invånarna känner igen, till exempel \"Chattbot på kommunens webbplats\""),
+    ("summary", "en eller två meningar på enkel svenska om vad systemet gör och varför (högst 300 tecken)"),
+    ("status", "var i livscykeln systemet är"),
+    ("department", "förvaltningen, bolaget eller enheten som ansvarar för systemet"),
+    ("purpose", "varför kommunen använder systemet och vilken nytta det ska ge"),
+    ("decision_role", "vad AI:ns resultat används till: inga beslut om enskilda, stöd till en person som beslutar, beslut som granskas, eller beslut utan granskning"),
+    ("human_oversight", "vem som kontrollerar det AI:n gör, hur, och hur en person kan ändra resultatet"),
+    ("data", "vilka uppgifter systemet använder"),
+    ("data.personal_data", "om systemet behandlar personuppgifter"),
+    ("data.description", "vilka uppgifter som går in i systemet och var de kommer ifrån"),
+    ("data.location", "var uppgifterna behandlas och lagras"),
+    ("data.used_for_training", "om leverantören får använda kommunens uppgifter för att träna sina modeller (true eller false)"),
+    ("risk", "riskklass och vilka risker som finns"),
+    ("risk.ai_act", "riskklassen enligt EU:s AI-förordning"),
+    ("risk.description", "vilka risker ni har sett (fel, snedvridning, säkerhet, integritet) och vad ni gör åt dem"),
+    ("contact", "vart invånare vänder sig med frågor: minst en av email, phone och url"),
+    ("reviewed", "datumet då uppgifterna senast kontrollerades, som ÅÅÅÅ-MM-DD"),
+    ("technique", "vilken sorts AI det är"),
+    ("how_it_works", "hur systemet fungerar, på enkel svenska"),
+    ("affected", "vilka som påverkas, till exempel invånare, medarbetare, elever eller företag"),
+    ("legal_basis", "vilken rättslig grund behandlingen vilar på"),
+    ("appeal", "hur man invänder, klagar eller begär att en människa gör om bedömningen"),
+    ("disclosure", "hur människor får veta att AI används"),
+    ("supplier", "vem som levererar systemet: name, product, url, eller in_house: true"),
+    ("assessments", "bedömningar som gjorts, till exempel konsekvensbedömning (dpia)"),
+    ("introduced", "när systemet började användas, som ÅÅÅÅ-MM-DD"),
+    ("retired", "när systemet slutade användas, som ÅÅÅÅ-MM-DD"),
+    ("next_review", "när uppgifterna ska kontrolleras nästa gång, som ÅÅÅÅ-MM-DD"),
+    ("environment", "systemets påverkan på klimat och resurser"),
+    ("links", "länkar till mer information, var och en med title och url"),
+    ("tags", "nyckelord som hjälper invånare att hitta systemet"),
+    ("translations", "översättningar skrivna av människor, per språkkod, till exempel en"),
+];
+
+/// The help text for a field path, or an empty string.
+pub fn field_help(path: &str) -> &'static str {
+    FIELD_HELP
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, h)| *h)
+        .unwrap_or("")
+}

@@ -1,0 +1,125 @@
+//! Atomic publishing: the new site is written to a staging folder beside the
+//! output and swapped in only when every file was written. A failed or killed
+//! build leaves the previously published site exactly as it was.
+
+use crate::diagnostic::Diagnostic;
+use std::path::{Path, PathBuf};
+
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "write",
+        path.display().to_string(),
+        format!("{what}: {e}."),
+    )
+    .hint("Kontrollera att det finns plats på disken och att du får skriva i mappen.")
+}
+
+/// A folder insyn may replace: missing, empty, or a site it built before
+/// (recognised by its `register.json`). Anything else is somebody's files.
+fn replaceable(target: &Path) -> bool {
+    match std::fs::read_dir(target) {
+        Err(_) => true,
+        Ok(mut entries) => entries.next().is_none() || target.join("register.json").is_file(),
+    }
+}
+
+impl Staging {
+    pub fn begin(target: &Path, root: &Path) -> Result<Self, Diagnostic> {
+        let target = if target.is_absolute() {
+            target.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(target))
+                .unwrap_or_else(|_| target.to_path_buf())
+        };
+        let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let target_abs = std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
+        if root_abs.starts_with(&target_abs) {
+            return Err(Diagnostic::error(
+                "output-is-source",
+                target.display().to_string(),
+                "Utmatningsmappen innehåller registret självt; insyn skulle skriva över det.",
+            )
+            .hint("Välj en egen mapp för webbplatsen, till exempel `--output public`."));
+        }
+        if target.is_file() || !replaceable(&target) {
+            return Err(Diagnostic::error(
+                "output-not-ours",
+                target.display().to_string(),
+                "Utmatningsmappen finns redan och innehåller filer som inte kommer från insyn.",
+            )
+            .hint("insyn ersätter bara en tom mapp eller en webbplats som insyn har byggt. Välj en annan mapp eller töm den här."));
+        }
+        let parent = target
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&parent).map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let dir = parent.join(format!(".{name}.insyn-staging-{}", std::process::id()));
+        if dir.exists() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| io_error("Mappen kunde inte skapas", &dir, &e))?;
+        Ok(Staging {
+            dir,
+            target,
+            committed: false,
+        })
+    }
+
+    /// Writes `rel` (a `/`-separated path inside the site).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
+    }
+
+    /// Swaps the new site in for the old one.
+    pub fn commit(mut self) -> Result<PathBuf, Diagnostic> {
+        let old = self.dir.with_file_name(format!(
+            ".{}.insyn-old-{}",
+            self.target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| io_error("Den gamla webbplatsen kunde inte flyttas undan", &self.target, &e))?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(io_error("Den nya webbplatsen kunde inte flyttas på plats", &self.target, &e));
+        }
+        self.committed = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! Building the site: one straight list of steps, from the validated register to
+//! the files in `public/`. Everything is rendered into a staging folder; only when
+//! every step succeeded does it replace the published site.
+
+use crate::diagnostic::Diagnostic;
+use crate::load::{self, Loaded};
+use crate::markdown;
+use crate::model::*;
+use crate::output::Staging;
+use crate::render::Renderer;
+use crate::slug::slugify;
+use crate::theme::Theme;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub struct Built {
+    pub output: PathBuf,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A short row for tables of systems.
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    name: &'a str,
+    summary: &'a str,
+    status: Status,
+    department: &'a str,
+    dept_slug: &'a str,
+    decision_role: DecisionRole,
+    personal_data: PersonalData,
+    ai_act: AiActClass,
+}
+
+#[derive(Serialize)]
+struct FacetOption {
+    value: String,
+    label: Option<String>,
+    path: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Facet {
+    key: &'static str,
+    options: Vec<FacetOption>,
+}
+
+/// Everything derived from the register that several pages need.
+struct Plan<'r> {
+    register: &'r Register,
+    /// department name → its URL slug (unique).
+    dept_slugs: BTreeMap<&'r str, String>,
+    facets: Vec<Facet>,
+}
+
+fn facet_path(key: &str, value: &str) -> String {
+    let segment = match key {
+        "department" => "forvaltning",
+        "status" => "status",
+        "ai_act" => "risk",
+        _ => "personuppgifter",
+    };
+    format!("{segment}/{}/", value.replace('_', "-"))
+}
+
+impl<'r> Plan<'r> {
+    fn new(register: &'r Register) -> Self {
+        let mut dept_slugs: BTreeMap<&str, String> = BTreeMap::new();
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
+        for s in &register.systems {
+            if dept_slugs.contains_key(s.department.as_str()) {
+                continue;
+            }
+            let mut base = slugify(&s.department);
+            if base.is_empty() {
+                base = "forvaltning".into();
+            }
+            let n = used.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let slug = if *n == 1 { base } else { format!("{base}-{n}") };
+            dept_slugs.insert(&s.department, slug);
+        }
+        let mut dept_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &register.systems {
+            *dept_counts.entry(&s.department).or_default() += 1;
+        }
+        let departments = Facet {
+            key: "department",
+            options: dept_counts
+                .iter()
+                .map(|(name, count)| {
+                    let slug = dept_slugs.get(name).cloned().unwrap_or_default();
+                    FacetOption {
+                        path: facet_path("department", &slug),
+                        value: slug,
+                        label: Some((*name).to_owned()),
+                        count: *count,
+                    }
+                })
+                .collect(),
+        };
+        fn vocab_facet<V: Vocabulary + Ord>(
+            key: &'static str,
+            systems: &[System],
+            get: impl Fn(&System) -> V,
+        ) -> Facet {
+            let options = V::ALL
+                .iter()
+                .map(|v| FacetOption {
+                    value: v.as_str().to_owned(),
+                    label: None,
+                    path: facet_path(key, v.as_str()),
+                    count: systems.iter().filter(|s| get(s) == *v).count(),
+                })
+                .filter(|o| o.count > 0)
+                .collect();
+            Facet { key, options }
+        }
+        let systems = &register.systems;
+        let facets = vec![
+            departments,
+            vocab_facet("status", systems, |s| s.status),
+            vocab_facet("ai_act", systems, |s| s.risk.ai_act),
+            vocab_facet("personal_data", systems, |s| s.data.personal_data),
+        ];
+        Plan {
+            register,
+            dept_slugs,
+            facets,
+        }
+    }
+
+    fn dept_slug(&self, department: &str) -> &str {
+        self.dept_slugs.get(department).map(String::as_str).unwrap_or("")
+    }
+
+    fn row<'s>(&'s self, s: &'s System) -> Row<'s> {
+        Row {
+            id: &s.id,
+            name: &s.name,
+            summary: &s.summary,
+            status: s.status,
+            department: &s.department,
+            dept_slug: self.dept_slugs.get(s.department.as_str()).map(String::as_str).unwrap_or(""),
+            decision_role: s.decision_role,
+            personal_data: s.data.personal_data,
+            ai_act: s.risk.ai_act,
+        }
+    }
+
+    fn rows(&self, keep: impl Fn(&System) -> bool) -> Vec<Row<'_>> {
+        self.register
+            .systems
+            .iter()
+            .filter(|s| keep(s))
+            .map(|s| self.row(s))
+            .collect()
+    }
+}
+
+/// `../../` for `system/x/`: the way back to the site root from a page, so that
+/// every internal link works under any base path and from disk.
+fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+struct Writer<'a> {
+    staging: &'a Staging,
+    renderer: &'a Renderer,
+    theme: &'a Theme,
+    pages: Vec<String>,
+    files: usize,
+}
+
+impl Writer<'_> {
+    fn page(&mut self, path: &str, template: &str, context: serde_json::Value) -> Result<(), Diagnostic> {
+        let mut context = context;
+        if let Some(map) = context.as_object_mut() {
+            map.insert("root".into(), json!(root_of(path)));
+            map.insert("path".into(), json!(path));
+        }
+        let html = self.renderer.render(self.theme, template, &context)?;
+        self.staging.write(&format!("{path}index.html"), html.as_bytes())?;
+        self.pages.push(path.to_owned());
+        self.files += 1;
+        Ok(())
+    }
+
+    fn file(&mut self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.files += 1;
+        self.staging.write(rel, bytes)
+    }
+}
+
+/// The markdown fields of a system, rendered. Headings inside fields start at h3,
+/// under the page's own h2 questions.
+fn system_html(s: &System) -> BTreeMap<&'static str, String> {
+    let mut html = BTreeMap::new();
+    let mut add = |key: &'static str, text: Option<&String>| {
+        if let Some(t) = text {
+            html.insert(key, markdown::render(t, 3));
+        }
+    };
+    add("purpose", Some(&s.purpose));
+    add("human_oversight", Some(&s.human_oversight));
+    add("data_description", Some(&s.data.description));
+    add("risk_description", Some(&s.risk.description));
+    add("how_it_works", s.how_it_works.as_ref());
+    add("legal_basis", s.legal_basis.as_ref());
+    add("appeal", s.appeal.as_ref());
+    add("disclosure", s.disclosure.as_ref());
+    add("environment", s.environment.as_ref());
+    html
+}
+
+/// Validates and builds the site under `root` into `output`.
+pub fn build(root: &Path, output: &Path, today: jiff::civil::Date) -> Result<Built, Vec<Diagnostic>> {
+    let Loaded {
+        register,
+        diagnostics,
+    } = load::load(root, today);
+    let Some(mut register) = register else {
+        return Err(diagnostics);
+    };
+    let warnings = diagnostics;
+    let base_url = register.site.site.base_url.clone();
+    for s in &mut register.systems {
+        s.url = format!("{base_url}system/{}/", s.id);
+    }
+    let register = register;
+    let site = &register.site;
+    let lang = site.site.language;
+
+    let theme = Theme::new(root, &site.site.theme);
+    let strings = theme.strings(lang).map_err(|d| vec![d])?;
+    let globals = json!({
+        "site": {
+            "title": site.site.title,
+            "base_url": base_url,
+            "lang": lang.as_str(),
+            "organisation": site.organisation,
+            "policies": site.policies,
+            "pages": register.pages.iter().map(|p| json!({"slug": p.slug, "title": p.title})).collect::<Vec<_>>(),
+        },
+        "t": strings,
+    });
+    let renderer = Renderer::new(&theme, &globals)?;
+    let plan = Plan::new(&register);
+    let staging = Staging::begin(output, root).map_err(|d| vec![d])?;
+    let mut w = Writer {
+        staging: &staging,
+        renderer: &renderer,
+        theme: &theme,
+        pages: Vec::new(),
+        files: 0,
+    };
+    write_site(&mut w, &plan).map_err(|d| vec![d])?;
+    let pages = w.pages.len();
+    let files = w.files;
+    let output = staging.commit().map_err(|d| vec![d])?;
+    Ok(Built {
+        output,
+        pages,
+        files,
+        warnings,
+    })
+}
+
+fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
+    let register = plan.register;
+    let site = &register.site;
+
+    // Start page.
+    w.page(
+        "",
+        "index.html",
+        json!({
+            "systems": plan.rows(|_| true),
+            "facets": plan.facets,
+            "total": register.systems.len(),
+        }),
+    )?;
+
+    // One page per system.
+    for s in &register.systems {
+        w.page(
+            &format!("system/{}/", s.id),
+            "system.html",
+            json!({
+                "s": s,
+                "dept_slug": plan.dept_slug(&s.department),
+                "html": system_html(s),
+                "description": s.summary,
+            }),
+        )?;
+    }
+
+    // Filter pages: one per department, status, risk class and personal-data class.
+    for facet in &plan.facets {
+        for option in &facet.options {
+            let keep = |s: &System| match facet.key {
+                "department" => plan.dept_slug(&s.department) == option.value,
+                "status" => s.status.as_str() == option.value,
+                "ai_act" => s.risk.ai_act.as_str() == option.value,
+                _ => s.data.personal_data.as_str() == option.value,
+            };
+            w.page(
+                &option.path,
+                "list.html",
+                json!({
+                    "facet": facet.key,
+                    "value": option.value,
+                    "label": option.label,
+                    "systems": plan.rows(keep),
+                    "facets": plan.facets,
+                    "total": register.systems.len(),
+                }),
+            )?;
+        }
+    }
+    w.page(
+        "forvaltning/",
+        "departments.html",
+        json!({ "departments": plan.facets.first().map(|f| &f.options) }),
+    )?;
+
+    // Markdown pages, the accessibility statement, the not-found page.
+    for p in &register.pages {
+        w.page(
+            &format!("{}/", p.slug),
+            "page.html",
+            json!({ "title": p.title, "body": markdown::render(&p.body, 2) }),
+        )?;
+    }
+    w.page(
+        "tillganglighet/",
+        "accessibility.html",
+        json!({ "a": site.accessibility }),
+    )?;
+    let base_path = url::Url::parse(&site.site.base_url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|_| "/".into());
+    let not_found = w.renderer.render(
+        w.theme,
+        "404.html",
+        &json!({ "root": base_path, "path": "404.html" }),
+    )?;
+    w.file("404.html", not_found.as_bytes())?;
+
+    // Static files of the theme.
+    for rel in w.theme.files_under("static") {
+        if let Some(bytes) = w.theme.file(&rel) {
+            w.file(&rel, &bytes)?;
+        }
+    }
+
+    // Open data and machine-readable files.
+    w.file("register.json", &register_json(register))?;
+    w.file("register.csv", &register_csv(register))?;
+    w.file("feed.xml", feed(w, register)?.as_bytes())?;
+    let sitemap = w.renderer.render(
+        w.theme,
+        "sitemap.xml",
+        &json!({ "paths": w.pages, "base_url": site.site.base_url }),
+    )?;
+    w.file("sitemap.xml", sitemap.as_bytes())?;
+    let robots = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        site.site.base_url
+    );
+    w.file("robots.txt", robots.as_bytes())?;
+    Ok(())
+}
+
+fn register_json(register: &Register) -> Vec<u8> {
+    let doc = json!({
+        "schema_version": SCHEMA_VERSION,
+        "organisation": register.site.organisation,
+        "systems": register.systems,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// One row per system, every scalar field; lists joined with `; `. UTF-8 with a
+/// byte order mark so that Excel shows å, ä and ö.
+fn register_csv(register: &Register) -> Vec<u8> {
+    let mut out = Vec::from(*b"\xEF\xBB\xBF");
+    {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let header = [
+            "id", "url", "name", "summary", "status", "department", "purpose", "decision_role",
+            "human_oversight", "data.personal_data", "data.description", "data.location",
+            "data.used_for_training", "risk.ai_act", "risk.description", "contact.email",
+            "contact.phone", "contact.url", "reviewed", "technique", "how_it_works", "affected",
+            "legal_basis", "appeal", "disclosure", "supplier.name", "supplier.product",
+            "supplier.url", "supplier.in_house", "introduced", "retired", "next_review",
+            "environment", "tags",
+        ];
+        let _ = csv.write_record(header);
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let day = |d: &Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
+        let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+        for s in &register.systems {
+            let supplier = s.supplier.clone().unwrap_or_default();
+            let row = vec![
+                s.id.clone(),
+                s.url.clone(),
+                s.name.clone(),
+                s.summary.clone(),
+                s.status.as_str().into(),
+                s.department.clone(),
+                s.purpose.clone(),
+                s.decision_role.as_str().into(),
+                s.human_oversight.clone(),
+                s.data.personal_data.as_str().into(),
+                s.data.description.clone(),
+                s.data.location.as_str().into(),
+                flag(s.data.used_for_training),
+                s.risk.ai_act.as_str().into(),
+                s.risk.description.clone(),
+                opt(&s.contact.email),
+                opt(&s.contact.phone),
+                opt(&s.contact.url),
+                s.reviewed.to_string(),
+                s.technique.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("; "),
+                opt(&s.how_it_works),
+                s.affected.join("; "),
+                opt(&s.legal_basis),
+                opt(&s.appeal),
+                opt(&s.disclosure),
+                opt(&supplier.name),
+                opt(&supplier.product),
+                opt(&supplier.url),
+                flag(supplier.in_house),
+                day(&s.introduced),
+                day(&s.retired),
+                day(&s.next_review),
+                opt(&s.environment),
+                s.tags.join("; "),
+            ];
+            let _ = csv.write_record(row);
+        }
+        let _ = csv.flush();
+    }
+    out
+}
+
+/// Atom feed: one entry per system; `updated` is when the record was last reviewed.
+fn feed(w: &Writer, register: &Register) -> Result<String, Diagnostic> {
+    let entries: Vec<_> = register
+        .systems
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "name": s.name,
+                "url": s.url,
+                "summary": s.summary,
+                "updated": format!("{}T00:00:00Z", s.reviewed),
+                "purpose": markdown::plain(&s.purpose),
+            })
+        })
+        .collect();
+    let updated = register
+        .systems
+        .iter()
+        .map(|s| s.reviewed)
+        .max()
+        .map(|d| format!("{d}T00:00:00Z"))
+        .unwrap_or_else(|| format!("{}T00:00:00Z", register.site.accessibility.assessed));
+    w.renderer.render(
+        w.theme,
+        "feed.xml",
+        &json!({ "entries": entries, "updated": updated, "base_url": register.site.site.base_url }),
+    )
+}

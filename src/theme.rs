@@ -1,0 +1,118 @@
+//! The theme: templates, static files and UI strings. The built-in theme is
+//! compiled into the binary; a site's `themes/<name>/` overrides it file by file
+//! (and the UI strings key by key).
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Language;
+use crate::model::Vocabulary;
+use crate::yaml;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
+
+pub struct Theme {
+    /// `themes/<name>/` of the site, when it uses its own theme.
+    overrides: Option<PathBuf>,
+    /// How the override folder is shown in messages.
+    shown: String,
+}
+
+impl Theme {
+    pub fn new(root: &Path, name: &str) -> Self {
+        let dir = root.join("themes").join(name);
+        Theme {
+            overrides: dir.is_dir().then_some(dir),
+            shown: format!("themes/{name}"),
+        }
+    }
+
+    /// Where a theme file comes from, for messages.
+    pub fn origin(&self, rel: &str) -> String {
+        match &self.overrides {
+            Some(dir) if dir.join(rel).is_file() => format!("{}/{rel}", self.shown),
+            _ => format!("(inbyggt tema) {rel}"),
+        }
+    }
+
+    pub fn file(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
+        if let Some(dir) = &self.overrides {
+            if let Ok(bytes) = std::fs::read(dir.join(rel)) {
+                return Some(Cow::Owned(bytes));
+            }
+        }
+        DEFAULT_THEME
+            .iter()
+            .find(|(p, _)| *p == rel)
+            .map(|(_, b)| Cow::Borrowed(*b))
+    }
+
+    /// Every file under `prefix/` in either the built-in theme or the override.
+    pub fn files_under(&self, prefix: &str) -> BTreeSet<String> {
+        let want = format!("{prefix}/");
+        let mut names: BTreeSet<String> = DEFAULT_THEME
+            .iter()
+            .filter(|(p, _)| p.starts_with(&want))
+            .map(|(p, _)| (*p).to_owned())
+            .collect();
+        if let Some(dir) = &self.overrides {
+            let base = dir.join(prefix);
+            for entry in walkdir::WalkDir::new(&base).follow_links(false).into_iter().flatten() {
+                if entry.file_type().is_file() {
+                    if let Ok(rel) = entry.path().strip_prefix(dir) {
+                        let rel = rel
+                            .components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/");
+                        names.insert(rel);
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// The UI strings for `lang`: the built-in file, with the override's keys on top.
+    pub fn strings(&self, lang: Language) -> Result<serde_json::Value, Diagnostic> {
+        let rel = format!("i18n/{}.yaml", lang.as_str());
+        let builtin = DEFAULT_THEME
+            .iter()
+            .find(|(p, _)| *p == rel)
+            .map(|(_, b)| *b)
+            .unwrap_or_default();
+        let mut merged = parse_strings(&format!("(inbyggt tema) {rel}"), builtin)?;
+        if let Some(dir) = &self.overrides {
+            if let Ok(bytes) = std::fs::read(dir.join(&rel)) {
+                let own = parse_strings(&format!("{}/{rel}", self.shown), &bytes)?;
+                merge(&mut merged, own);
+            }
+        }
+        Ok(merged)
+    }
+}
+
+fn parse_strings(shown: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnostic> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error("not-utf8", shown, "Filen med texter är inte sparad som UTF-8.")
+    })?;
+    let node = yaml::parse(shown, text)?;
+    Ok(yaml::to_json(&node.value))
+}
+
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
