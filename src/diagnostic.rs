@@ -128,13 +128,10 @@ pub enum Format {
     Json,
 }
 
-/// Sorts diagnostics into a stable order: by file, then position, errors first.
+/// Sorts diagnostics by file and position. The sort is stable, so problems at the
+/// same place keep the order they were found in, which follows the record's fields.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, a.severity, &a.message).cmp(&(
-            &b.file, b.line, b.column, b.severity, &b.message,
-        ))
-    });
+    diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
 pub fn render(diags: &[Diagnostic], format: Format) -> String {

@@ -289,11 +289,12 @@ pub fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str> + Clone
             return Some(c);
         }
     }
+    // Close in edits (typos), or close in Jaro-Winkler (shared start: `policy`/`policies`).
     candidates
-        .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
-        .filter(|(distance, c)| *distance <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
+        .map(|c| (strsim::jaro_winkler(&lower, c), strsim::damerau_levenshtein(&lower, c), c))
+        .filter(|(similar, distance, c)| *distance <= (c.len() / 3).max(2) || *similar >= 0.88)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+        .map(|(_, _, c)| c)
 }
 
 /// One YAML map being read field by field.
@@ -304,6 +305,9 @@ pub struct Fields<'n> {
     /// Where missing fields are reported: the map's key, or the top of the file.
     pos: Pos,
     asked: Vec<&'static str>,
+    /// Required fields found missing: reported by [`Fields::finish`], unless a
+    /// misspelt field explains them.
+    missing: Vec<(&'static str, Pos, String, String)>,
 }
 
 impl<'n> Fields<'n> {
@@ -319,6 +323,7 @@ impl<'n> Fields<'n> {
                 },
                 pos: node.pos,
                 asked: Vec::new(),
+                missing: Vec::new(),
             }),
             other => {
                 let (message, hint) = if path.is_empty() {
@@ -360,21 +365,30 @@ impl<'n> Fields<'n> {
 
     /// Like [`Fields::get`], but a missing field is an error that says what it is for.
     pub fn require(&mut self, doc: &mut Doc, key: &'static str) -> Option<&'n Spanned<Node>> {
+        self.require_explained(doc, key, "")
+    }
+
+    /// [`Fields::require`] with more to say when the field is missing (e.g. allowed values).
+    fn require_explained(
+        &mut self,
+        doc: &mut Doc,
+        key: &'static str,
+        extra: &str,
+    ) -> Option<&'n Spanned<Node>> {
         let value = self.get(key);
         if value.is_none() {
             let path = self.path(key);
-            let present = self.entries.iter().find(|(k, _)| k.value == key);
-            let (pos, message) = match present {
-                Some((k, _)) => (k.pos, format!("Fältet `{path}` är tomt.")),
-                None => (self.pos, format!("Fältet `{path}` saknas.")),
-            };
             let help = field_help(&path);
             let hint = if help.is_empty() {
-                format!("Lägg till `{key}:`.")
+                format!("Lägg till `{key}:`.{extra}")
             } else {
-                format!("Lägg till `{key}:` med {help}.")
+                format!("Lägg till `{key}:` med {help}.{extra}")
             };
-            doc.error("missing-field", pos, message, hint);
+            match self.entries.iter().find(|(k, _)| k.value == key) {
+                // Written but left empty: say so where it is.
+                Some((k, _)) => doc.error("missing-field", k.pos, format!("Fältet `{path}` är tomt."), hint),
+                None => self.missing.push((key, self.pos, format!("Fältet `{path}` saknas."), hint)),
+            }
         }
         value
     }
@@ -390,7 +404,8 @@ impl<'n> Fields<'n> {
     }
 
     pub fn req_choice<V: Vocabulary>(&mut self, doc: &mut Doc, key: &'static str) -> Option<V> {
-        let node = self.require(doc, key)?;
+        let allowed = format!(" Tillåtna värden: {}.", V::allowed());
+        let node = self.require_explained(doc, key, &allowed)?;
         doc.choice(&self.path(key), node)
     }
 
@@ -497,15 +512,21 @@ impl<'n> Fields<'n> {
         self.pos
     }
 
-    /// Reports every field that was never asked for: the typos.
+    /// Reports every field that was never asked for (the typos), and every
+    /// required field that is missing. A typo of a missing field is one mistake,
+    /// so it gets one message.
     pub fn finish(self, doc: &mut Doc) {
+        let mut explained: Vec<&str> = Vec::new();
         for (key, _) in self.entries {
             if self.asked.iter().any(|a| *a == key.value) {
                 continue;
             }
             let path = self.path(&key.value);
-            let known = self.asked.iter().copied();
-            let hint = match closest(&key.value, known) {
+            let hint = match closest(&key.value, self.asked.iter().copied()) {
+                Some(s) if self.missing.iter().any(|(m, ..)| *m == s) => {
+                    explained.push(s);
+                    format!("Menade du `{s}`? Det fältet krävs och saknas, så rätta stavningen till `{s}`.")
+                }
                 Some(s) => format!(
                     "Menade du `{s}`? Rätta stavningen; fält som inte finns i formatet är inte tillåtna."
                 ),
@@ -519,6 +540,11 @@ impl<'n> Fields<'n> {
                 ),
             };
             doc.error("unknown-field", key.pos, format!("Okänt fält `{path}`."), hint);
+        }
+        for (key, pos, message, hint) in self.missing {
+            if !explained.contains(&key) {
+                doc.error("missing-field", pos, message, hint);
+            }
         }
     }
 }

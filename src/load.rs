@@ -586,7 +586,7 @@ fn read_system(
                         "prohibited-ai",
                         n.pos,
                         "Förbjudna AI-tillämpningar (AI-förordningen artikel 5) får inte användas och kan därför inte registreras.".into(),
-                        "Om systemet verkligen är förbjudet ska det avvecklas; kontakta er dataskyddsombud eller jurist. Annars: välj `minimal`, `limited` eller `high`.".into(),
+                        "Om systemet verkligen är förbjudet ska det avvecklas; kontakta ert dataskyddsombud eller en jurist. Annars: välj `minimal`, `limited` eller `high`.".into(),
                     );
                     None
                 }

@@ -21,13 +21,26 @@ impl Renderer {
                 env.add_global(key.clone(), minijinja::Value::from(minijinja::value::Serde(value)));
             }
         }
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Semi-strict: printing, looping over or filtering an undefined value is an
+        // error (a missing UI string fails the build); only `{% if x %}` may test
+        // an optional field that a record leaves out.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") || name.ends_with(".xml") || name.ends_with(".svg") {
                 minijinja::AutoEscape::Html
             } else {
                 minijinja::AutoEscape::None
             }
+        });
+        env.set_formatter(|out, state, value| {
+            // Escape only what HTML and XML need, so URLs stay readable (`a/b`,
+            // not `a&#x2f;b`); everything else is minijinja's own formatting.
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+                if let Some(text) = value.as_str() {
+                    return out.write_str(&escape_html(text)).map_err(minijinja::Error::from);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
         });
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -73,6 +86,22 @@ impl Renderer {
         tmpl.render(minijinja::Value::from(minijinja::value::Serde(context)))
             .map_err(|e| template_error(theme, &e))
     }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn template_error(theme: &Theme, e: &minijinja::Error) -> Diagnostic {

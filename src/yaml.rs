@@ -191,6 +191,8 @@ pub fn parse(file: &str, source: &str) -> Result<Spanned<Node>, Diagnostic> {
         with_snippet: false,
         leading_zero_numbers_as_strings: true,
         underscored_numbers_as_strings: true,
+        // YAML 1.2 Core booleans only: `no`, `yes`, `on`, `off` stay text (the "Norway problem").
+        strict_booleans: true,
     };
     match serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<RawNode>>(source, options) {
         Ok(raw) => Ok(convert(source, raw)),
@@ -247,10 +249,17 @@ fn translate_error(file: &str, source: &str, err: &serde_saphyr::Error) -> Diagn
             "Jämför med en fil som fungerar. Text med specialtecken (`:`, `#`, `[`, `{`) ska stå inom citattecken.",
         )
     };
-    let (line, column) = err
+    let (line, mut column) = err
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
+    // The parser reports the position after the tab; point at the tab itself.
+    if lower.contains("tab") {
+        let text = source.lines().nth(usize::try_from(line.saturating_sub(1)).unwrap_or(0));
+        if let Some(tab) = text.and_then(|t| t.chars().position(|c| c == '\t')) {
+            column = tab as u64 + 1;
+        }
+    }
     Diagnostic::error("yaml-syntax", file, message)
         .at_in(line.max(1), column.max(1), source)
         .hint(format!("{hint} (Teknisk beskrivning: {technical})"))
