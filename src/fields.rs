@@ -28,14 +28,17 @@ impl<'a> Doc<'a> {
     }
 
     pub fn error(&mut self, code: &'static str, pos: Pos, message: String, hint: String) {
-        let d = Diagnostic::error(code, self.file, message).at_in(pos.line, pos.column, self.source);
-        self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+        let d =
+            Diagnostic::error(code, self.file, message).at_in(pos.line, pos.column, self.source);
+        self.diags
+            .push(if hint.is_empty() { d } else { d.hint(hint) });
     }
 
     pub fn warning(&mut self, code: &'static str, pos: Pos, message: String, hint: String) {
         let d =
             Diagnostic::warning(code, self.file, message).at_in(pos.line, pos.column, self.source);
-        self.diags.push(if hint.is_empty() { d } else { d.hint(hint) });
+        self.diags
+            .push(if hint.is_empty() { d } else { d.hint(hint) });
     }
 
     pub fn has_errors(&self) -> bool {
@@ -100,9 +103,13 @@ impl<'a> Doc<'a> {
         let text = self.text(path, node)?;
         let t = text.trim();
         let shaped = t.len() == 10
-            && t.bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && t.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         let parsed = if shaped {
             t.parse::<jiff::civil::Date>().ok()
         } else {
@@ -176,7 +183,9 @@ impl<'a> Doc<'a> {
                     && !domain.starts_with('.')
                     && !domain.ends_with('.')
                     && !domain.contains('@')
-                    && !t.chars().any(|c| c.is_whitespace() || "<>()[],;:\"".contains(c))
+                    && !t
+                        .chars()
+                        .any(|c| c.is_whitespace() || "<>()[],;:\"".contains(c))
             }
             None => false,
         };
@@ -282,16 +291,25 @@ const SYNONYMS: &[(&str, &str)] = &[
 ];
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
-pub fn closest<'c>(word: &str, candidates: impl Iterator<Item = &'c str> + Clone) -> Option<&'c str> {
+pub fn closest<'c>(
+    word: &str,
+    candidates: impl Iterator<Item = &'c str> + Clone,
+) -> Option<&'c str> {
     let lower = word.to_lowercase();
-    if let Some((_, target)) = SYNONYMS.iter().find(|(w, _)| *w == lower) {
-        if let Some(c) = candidates.clone().find(|c| c == target) {
-            return Some(c);
-        }
+    if let Some((_, target)) = SYNONYMS.iter().find(|(w, _)| *w == lower)
+        && let Some(c) = candidates.clone().find(|c| c == target)
+    {
+        return Some(c);
     }
     // Close in edits (typos), or close in Jaro-Winkler (shared start: `policy`/`policies`).
     candidates
-        .map(|c| (strsim::jaro_winkler(&lower, c), strsim::damerau_levenshtein(&lower, c), c))
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&lower, c),
+                strsim::damerau_levenshtein(&lower, c),
+                c,
+            )
+        })
         .filter(|(similar, distance, c)| *distance <= (c.len() / 3).max(2) || *similar >= 0.88)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
         .map(|(_, _, c)| c)
@@ -340,7 +358,9 @@ impl<'n> Fields<'n> {
                             "Fältet `{path}` ska innehålla egna fält på indragna rader, men här står {}.",
                             other.kind_sv()
                         ),
-                        format!("Skriv `{path}:` på en egen rad och fälten under, indragna med två mellanslag."),
+                        format!(
+                            "Skriv `{path}:` på en egen rad och fälten under, indragna med två mellanslag."
+                        ),
                     )
                 };
                 doc.error("wrong-type", node.pos, message, hint);
@@ -386,8 +406,16 @@ impl<'n> Fields<'n> {
             };
             match self.entries.iter().find(|(k, _)| k.value == key) {
                 // Written but left empty: say so where it is.
-                Some((k, _)) => doc.error("missing-field", k.pos, format!("Fältet `{path}` är tomt."), hint),
-                None => self.missing.push((key, self.pos, format!("Fältet `{path}` saknas."), hint)),
+                Some((k, _)) => doc.error(
+                    "missing-field",
+                    k.pos,
+                    format!("Fältet `{path}` är tomt."),
+                    hint,
+                ),
+                None => {
+                    self.missing
+                        .push((key, self.pos, format!("Fältet `{path}` saknas."), hint))
+                }
             }
         }
         value
@@ -493,7 +521,8 @@ impl<'n> Fields<'n> {
                     "wrong-type",
                     node.pos,
                     format!("Fältet `{path}` ska vara en lista."),
-                    "Börja varje post i listan med `- ` på en egen rad, med fälten indragna under.".into(),
+                    "Börja varje post i listan med `- ` på en egen rad, med fälten indragna under."
+                        .into(),
                 );
                 return Vec::new();
             }
@@ -525,7 +554,9 @@ impl<'n> Fields<'n> {
             let hint = match closest(&key.value, self.asked.iter().copied()) {
                 Some(s) if self.missing.iter().any(|(m, ..)| *m == s) => {
                     explained.push(s);
-                    format!("Menade du `{s}`? Det fältet krävs och saknas, så rätta stavningen till `{s}`.")
+                    format!(
+                        "Menade du `{s}`? Det fältet krävs och saknas, så rätta stavningen till `{s}`."
+                    )
                 }
                 Some(s) => format!(
                     "Menade du `{s}`? Rätta stavningen; fält som inte finns i formatet är inte tillåtna."
@@ -539,7 +570,12 @@ impl<'n> Fields<'n> {
                         .join(", ")
                 ),
             };
-            doc.error("unknown-field", key.pos, format!("Okänt fält `{path}`."), hint);
+            doc.error(
+                "unknown-field",
+                key.pos,
+                format!("Okänt fält `{path}`."),
+                hint,
+            );
         }
         for (key, pos, message, hint) in self.missing {
             if !explained.contains(&key) {

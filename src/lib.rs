@@ -5,6 +5,10 @@
 //! [`load`] (discover, [`yaml`] parse, [`fields`] read, validate) → [`model::Register`]
 //! → [`site`] (plan, [`render`] templates, [`markdown`]) → [`output`] (atomic write).
 
+// A `Diagnostic` is the error of every fallible step; it is built once per
+// problem, never on a hot path, so its size in `Result` does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod diagnostic;
 pub mod fields;
 pub mod load;

@@ -57,8 +57,12 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 /// encodings, binary content. A UTF-8 byte order mark is removed.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
     let unreadable = |e: std::io::Error| {
-        Diagnostic::error("unreadable", shown, format!("Filen går inte att läsa: {e}."))
-            .hint("Kontrollera att filen finns och att du har behörighet att läsa den.")
+        Diagnostic::error(
+            "unreadable",
+            shown,
+            format!("Filen går inte att läsa: {e}."),
+        )
+        .hint("Kontrollera att filen finns och att du har behörighet att läsa den.")
     };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
@@ -166,7 +170,11 @@ pub fn load(root: &Path, today: Date) -> Loaded {
 }
 
 /// Parses a whole YAML file into its top node, or records why it could not.
-fn parse_file(path: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Option<(String, yaml::Spanned<Node>)> {
+fn parse_file(
+    path: &Path,
+    shown: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, yaml::Spanned<Node>)> {
     let text = match read_text(path, shown) {
         Ok(t) => t,
         Err(d) => {
@@ -262,8 +270,8 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         let language = language.or(languages.first().copied()).unwrap_or(Language::Sv);
         if languages.is_empty() {
             languages.push(language);
-        } else if languages.first() != Some(&language) {
-            if let Some(n) = languages_node {
+        } else if languages.first() != Some(&language)
+            && let Some(n) = languages_node {
                 doc.error(
                     "language-order",
                     n.pos,
@@ -274,7 +282,6 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
                     "Sätt huvudspråket först i listan, till exempel `languages: [sv, en]`.".into(),
                 );
             }
-        }
         languages.dedup();
         let theme = match f.get("theme") {
             Some(n) => doc.text("site.theme", n).and_then(|t| {
@@ -348,7 +355,9 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
     });
     let policies = top.map_list(doc, "policies", |doc, mut f| {
         let title = f.req_text(doc, "title");
-        let url = f.require(doc, "url").and_then(|n| doc.url("policies.url", n));
+        let url = f
+            .require(doc, "url")
+            .and_then(|n| doc.url("policies.url", n));
         f.finish(doc);
         Some(Policy {
             title: title?,
@@ -402,10 +411,21 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     .path()
                     .map(|p| display_path(root, p))
                     .unwrap_or_else(|| display_path(root, &dir));
-                diags.push(
-                    Diagnostic::error("unreadable", shown, format!("Filen eller mappen går inte att läsa: {e}."))
-                        .hint("Kontrollera behörigheter och att inga länkar (symlinks) pekar i cirkel."),
-                );
+                diags.push(if e.loop_ancestor().is_some() {
+                    Diagnostic::error(
+                        "symlink-loop",
+                        shown,
+                        "Länken pekar i en cirkel tillbaka till en mapp ovanför sig själv.",
+                    )
+                    .hint("Ta bort länken; poster ska vara vanliga filer i `register/systems/`.")
+                } else {
+                    Diagnostic::error(
+                        "unreadable",
+                        shown,
+                        format!("Filen eller mappen går inte att läsa: {e}."),
+                    )
+                    .hint("Kontrollera att du har behörighet att läsa den.")
+                });
                 continue;
             }
         };
@@ -416,8 +436,12 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         }
         if entry.file_type().is_dir() {
             diags.push(
-                Diagnostic::warning("ignored", shown, "Mappen läses inte: poster ska ligga direkt i `register/systems/`.")
-                    .hint("Flytta filerna upp en nivå om de ska vara med i registret."),
+                Diagnostic::warning(
+                    "ignored",
+                    shown,
+                    "Mappen läses inte: poster ska ligga direkt i `register/systems/`.",
+                )
+                .hint("Flytta filerna upp en nivå om de ska vara med i registret."),
             );
             continue;
         }
@@ -429,8 +453,14 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             Some("yaml" | "yml") => found.push(entry.into_path()),
             Some("swp" | "swo" | "tmp" | "bak") => {}
             _ => diags.push(
-                Diagnostic::warning("ignored", shown, "Filen läses inte: bara filer som slutar på `.yaml` blir poster.")
-                    .hint("Byt filändelse till `.yaml` om filen är en post, annars flytta den härifrån."),
+                Diagnostic::warning(
+                    "ignored",
+                    shown,
+                    "Filen läses inte: bara filer som slutar på `.yaml` blir poster.",
+                )
+                .hint(
+                    "Byt filändelse till `.yaml` om filen är en post, annars flytta den härifrån.",
+                ),
             ),
         }
     }
@@ -469,7 +499,10 @@ fn load_systems(
                 }),
             );
         }
-        by_id.entry(stem.to_lowercase()).or_default().push(shown.clone());
+        by_id
+            .entry(stem.to_lowercase())
+            .or_default()
+            .push(shown.clone());
         let Some((text, node)) = parse_file(path, &shown, diags) else {
             continue;
         };
@@ -635,8 +668,8 @@ fn read_system(
         let summary = g.opt_text(doc, "summary");
         let url = g.opt_url(doc, "url");
         g.finish(doc);
-        if let Some((d, pos)) = date {
-            if d.0 > doc.today {
+        if let Some((d, pos)) = date
+            && d.0 > doc.today {
                 doc.error(
                     "date-in-future",
                     pos,
@@ -644,7 +677,6 @@ fn read_system(
                     "Ange datumet då bedömningen gjordes. Planerade bedömningar kan nämnas i `risk.description`.".into(),
                 );
             }
-        }
         Some(Assessment {
             kind: kind?,
             date: date.map(|(d, _)| d),
@@ -674,28 +706,28 @@ fn read_system(
     f.finish(doc);
 
     // Rules between fields.
-    if let Some((reviewed, pos)) = reviewed {
-        if reviewed.0 > doc.today {
-            doc.error(
-                "date-in-future",
-                pos,
-                format!("`reviewed` ({reviewed}) ligger i framtiden."),
-                format!(
-                    "Ange dagen då uppgifterna faktiskt kontrollerades, senast i dag ({}).",
-                    doc.today
-                ),
-            );
-        }
+    if let Some((reviewed, pos)) = reviewed
+        && reviewed.0 > doc.today
+    {
+        doc.error(
+            "date-in-future",
+            pos,
+            format!("`reviewed` ({reviewed}) ligger i framtiden."),
+            format!(
+                "Ange dagen då uppgifterna faktiskt kontrollerades, senast i dag ({}).",
+                doc.today
+            ),
+        );
     }
-    if let Some((next, pos)) = next_review {
-        if next.0 < doc.today {
-            doc.warning(
+    if let Some((next, pos)) = next_review
+        && next.0 < doc.today
+    {
+        doc.warning(
                 "review-overdue",
                 pos,
                 format!("Posten skulle ha granskats senast {next} (`next_review`)."),
                 "Kontrollera att uppgifterna stämmer, uppdatera `reviewed` till dagens datum och sätt ett nytt `next_review`.".into(),
             );
-        }
     }
     match (status, retired) {
         (Some(Status::Retired), None) => doc.error(
@@ -712,15 +744,15 @@ fn read_system(
         ),
         _ => {}
     }
-    if let (Some((start, _)), Some((end, pos))) = (introduced, retired) {
-        if end < start {
-            doc.error(
-                "date-order",
-                pos,
-                format!("Systemet avvecklades ({end}) före det infördes ({start})."),
-                "Kontrollera datumen i `introduced` och `retired`.".into(),
-            );
-        }
+    if let (Some((start, _)), Some((end, pos))) = (introduced, retired)
+        && end < start
+    {
+        doc.error(
+            "date-order",
+            pos,
+            format!("Systemet avvecklades ({end}) före det infördes ({start})."),
+            "Kontrollera datumen i `introduced` och `retired`.".into(),
+        );
     }
 
     Some(System {
@@ -792,7 +824,8 @@ fn read_translations(
             Some(_) => {}
         }
         let path = format!("translations.{code}");
-        if let Some(t) = Fields::of(doc, &path, value).and_then(|f| read_translation(doc, code, f)) {
+        if let Some(t) = Fields::of(doc, &path, value).and_then(|f| read_translation(doc, code, f))
+        {
             out.insert(code.to_owned(), t);
         }
     }
@@ -826,15 +859,23 @@ fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             .unwrap_or_default();
         if !is_slug(&slug) {
             diags.push(
-                Diagnostic::error("invalid-id", &shown, format!("Filnamnet `{slug}` går inte att använda i en webbadress."))
-                    .hint(format!("Döp om filen till `{}.md`.", slugify(&slug))),
+                Diagnostic::error(
+                    "invalid-id",
+                    &shown,
+                    format!("Filnamnet `{slug}` går inte att använda i en webbadress."),
+                )
+                .hint(format!("Döp om filen till `{}.md`.", slugify(&slug))),
             );
             continue;
         }
         if RESERVED_SLUGS.contains(&slug.as_str()) {
             diags.push(
-                Diagnostic::error("reserved-page", &shown, format!("Sidnamnet `{slug}` används redan av webbplatsen själv."))
-                    .hint(format!("Döp om filen, till exempel till `om-{slug}.md`.")),
+                Diagnostic::error(
+                    "reserved-page",
+                    &shown,
+                    format!("Sidnamnet `{slug}` används redan av webbplatsen själv."),
+                )
+                .hint(format!("Döp om filen, till exempel till `om-{slug}.md`.")),
             );
             continue;
         }

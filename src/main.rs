@@ -72,7 +72,11 @@ fn main() -> ExitCode {
             } else {
                 print(&diagnostic::render(&loaded.diagnostics, format), true);
             }
-            if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Command::Build { root, output } => {
             let output = output.unwrap_or_else(|| root.join("public"));

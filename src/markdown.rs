@@ -42,8 +42,30 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
         let tags: HashSet<&str> = [
-            "p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-            "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+            "p",
+            "br",
+            "em",
+            "strong",
+            "del",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "a",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
         ]
         .into_iter()
         .collect();
@@ -161,7 +183,9 @@ pub fn plain(markdown: &str) -> String {
     let mut out = String::new();
     for event in Parser::new(markdown) {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
             _ => {}
         }
@@ -197,7 +221,10 @@ mod tests {
             assert!(!html.contains("href"), "{bad} gave {html}");
             assert!(html.contains("klick"), "{html}");
         }
-        let ok = render("[a](https://x.se) [b](mailto:a@b.se) [c](tel:+4681234) [d](/om/)", 3);
+        let ok = render(
+            "[a](https://x.se) [b](mailto:a@b.se) [c](tel:+4681234) [d](/om/)",
+            3,
+        );
         assert_eq!(ok.matches("href").count(), 4, "{ok}");
     }
 
@@ -206,6 +233,9 @@ mod tests {
         let html = render("# Rubrik\n\n![Karta](https://example.org/k.png)", 3);
         assert!(html.contains("<h3>Rubrik</h3>"), "{html}");
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains(r#"href="https://example.org/k.png""#), "{html}");
+        assert!(
+            html.contains(r#"href="https://example.org/k.png""#),
+            "{html}"
+        );
     }
 }

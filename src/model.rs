@@ -297,38 +297,98 @@ pub struct Register {
 /// What each field is for, in the words an editor needs when it is missing.
 /// Also used by the record template of `insyn new` and by the JSON Schema.
 pub const FIELD_HELP: &[(&str, &str)] = &[
-    ("name", "namnet som invånarna känner igen, till exempel \"Chattbot på kommunens webbplats\""),
-    ("summary", "en eller två meningar på enkel svenska om vad systemet gör och varför (högst 300 tecken)"),
+    (
+        "name",
+        "namnet som invånarna känner igen, till exempel \"Chattbot på kommunens webbplats\"",
+    ),
+    (
+        "summary",
+        "en eller två meningar på enkel svenska om vad systemet gör och varför (högst 300 tecken)",
+    ),
     ("status", "var i livscykeln systemet är"),
-    ("department", "förvaltningen, bolaget eller enheten som ansvarar för systemet"),
-    ("purpose", "varför kommunen använder systemet och vilken nytta det ska ge"),
-    ("decision_role", "vad AI:ns resultat används till: inga beslut om enskilda, stöd till en person som beslutar, beslut som granskas, eller beslut utan granskning"),
-    ("human_oversight", "vem som kontrollerar det AI:n gör, hur, och hur en person kan ändra resultatet"),
+    (
+        "department",
+        "förvaltningen, bolaget eller enheten som ansvarar för systemet",
+    ),
+    (
+        "purpose",
+        "varför kommunen använder systemet och vilken nytta det ska ge",
+    ),
+    (
+        "decision_role",
+        "vad AI:ns resultat används till: inga beslut om enskilda, stöd till en person som beslutar, beslut som granskas, eller beslut utan granskning",
+    ),
+    (
+        "human_oversight",
+        "vem som kontrollerar det AI:n gör, hur, och hur en person kan ändra resultatet",
+    ),
     ("data", "vilka uppgifter systemet använder"),
-    ("data.personal_data", "om systemet behandlar personuppgifter"),
-    ("data.description", "vilka uppgifter som går in i systemet och var de kommer ifrån"),
+    (
+        "data.personal_data",
+        "om systemet behandlar personuppgifter",
+    ),
+    (
+        "data.description",
+        "vilka uppgifter som går in i systemet och var de kommer ifrån",
+    ),
     ("data.location", "var uppgifterna behandlas och lagras"),
-    ("data.used_for_training", "om leverantören får använda kommunens uppgifter för att träna sina modeller (true eller false)"),
+    (
+        "data.used_for_training",
+        "om leverantören får använda kommunens uppgifter för att träna sina modeller (true eller false)",
+    ),
     ("risk", "riskklass och vilka risker som finns"),
     ("risk.ai_act", "riskklassen enligt EU:s AI-förordning"),
-    ("risk.description", "vilka risker ni har sett (fel, snedvridning, säkerhet, integritet) och vad ni gör åt dem"),
-    ("contact", "vart invånare vänder sig med frågor: minst en av email, phone och url"),
-    ("reviewed", "datumet då uppgifterna senast kontrollerades, som ÅÅÅÅ-MM-DD"),
+    (
+        "risk.description",
+        "vilka risker ni har sett (fel, snedvridning, säkerhet, integritet) och vad ni gör åt dem",
+    ),
+    (
+        "contact",
+        "vart invånare vänder sig med frågor: minst en av email, phone och url",
+    ),
+    (
+        "reviewed",
+        "datumet då uppgifterna senast kontrollerades, som ÅÅÅÅ-MM-DD",
+    ),
     ("technique", "vilken sorts AI det är"),
     ("how_it_works", "hur systemet fungerar, på enkel svenska"),
-    ("affected", "vilka som påverkas, till exempel invånare, medarbetare, elever eller företag"),
+    (
+        "affected",
+        "vilka som påverkas, till exempel invånare, medarbetare, elever eller företag",
+    ),
     ("legal_basis", "vilken rättslig grund behandlingen vilar på"),
-    ("appeal", "hur man invänder, klagar eller begär att en människa gör om bedömningen"),
+    (
+        "appeal",
+        "hur man invänder, klagar eller begär att en människa gör om bedömningen",
+    ),
     ("disclosure", "hur människor får veta att AI används"),
-    ("supplier", "vem som levererar systemet: name, product, url, eller in_house: true"),
-    ("assessments", "bedömningar som gjorts, till exempel konsekvensbedömning (dpia)"),
-    ("introduced", "när systemet började användas, som ÅÅÅÅ-MM-DD"),
+    (
+        "supplier",
+        "vem som levererar systemet: name, product, url, eller in_house: true",
+    ),
+    (
+        "assessments",
+        "bedömningar som gjorts, till exempel konsekvensbedömning (dpia)",
+    ),
+    (
+        "introduced",
+        "när systemet började användas, som ÅÅÅÅ-MM-DD",
+    ),
     ("retired", "när systemet slutade användas, som ÅÅÅÅ-MM-DD"),
-    ("next_review", "när uppgifterna ska kontrolleras nästa gång, som ÅÅÅÅ-MM-DD"),
+    (
+        "next_review",
+        "när uppgifterna ska kontrolleras nästa gång, som ÅÅÅÅ-MM-DD",
+    ),
     ("environment", "systemets påverkan på klimat och resurser"),
-    ("links", "länkar till mer information, var och en med title och url"),
+    (
+        "links",
+        "länkar till mer information, var och en med title och url",
+    ),
     ("tags", "nyckelord som hjälper invånare att hitta systemet"),
-    ("translations", "översättningar skrivna av människor, per språkkod, till exempel en"),
+    (
+        "translations",
+        "översättningar skrivna av människor, per språkkod, till exempel en",
+    ),
 ];
 
 /// The help text for a field path, or an empty string.

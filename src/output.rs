@@ -12,12 +12,8 @@ pub struct Staging {
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        "write",
-        path.display().to_string(),
-        format!("{what}: {e}."),
-    )
-    .hint("Kontrollera att det finns plats på disken och att du får skriva i mappen.")
+    Diagnostic::error("write", path.display().to_string(), format!("{what}: {e}."))
+        .hint("Kontrollera att det finns plats på disken och att du får skriva i mappen.")
 }
 
 /// A folder insyn may replace: missing, empty, or a site it built before
@@ -60,7 +56,8 @@ impl Staging {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        std::fs::create_dir_all(&parent).map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -69,7 +66,8 @@ impl Staging {
         if dir.exists() {
             let _ = std::fs::remove_dir_all(&dir);
         }
-        std::fs::create_dir_all(&dir).map_err(|e| io_error("Mappen kunde inte skapas", &dir, &e))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| io_error("Mappen kunde inte skapas", &dir, &e))?;
         Ok(Staging {
             dir,
             target,
@@ -99,14 +97,23 @@ impl Staging {
         ));
         let had_old = self.target.exists();
         if had_old {
-            std::fs::rename(&self.target, &old)
-                .map_err(|e| io_error("Den gamla webbplatsen kunde inte flyttas undan", &self.target, &e))?;
+            std::fs::rename(&self.target, &old).map_err(|e| {
+                io_error(
+                    "Den gamla webbplatsen kunde inte flyttas undan",
+                    &self.target,
+                    &e,
+                )
+            })?;
         }
         if let Err(e) = std::fs::rename(&self.dir, &self.target) {
             if had_old {
                 let _ = std::fs::rename(&old, &self.target);
             }
-            return Err(io_error("Den nya webbplatsen kunde inte flyttas på plats", &self.target, &e));
+            return Err(io_error(
+                "Den nya webbplatsen kunde inte flyttas på plats",
+                &self.target,
+                &e,
+            ));
         }
         self.committed = true;
         if had_old {

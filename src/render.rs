@@ -18,7 +18,10 @@ impl Renderer {
         let mut env = Environment::new();
         if let Some(map) = globals.as_object() {
             for (key, value) in map {
-                env.add_global(key.clone(), minijinja::Value::from(minijinja::value::Serde(value)));
+                env.add_global(
+                    key.clone(),
+                    minijinja::Value::from(minijinja::value::Serde(value)),
+                );
             }
         }
         // Semi-strict: printing, looping over or filtering an undefined value is an
@@ -35,10 +38,13 @@ impl Renderer {
         env.set_formatter(|out, state, value| {
             // Escape only what HTML and XML need, so URLs stay readable (`a/b`,
             // not `a&#x2f;b`); everything else is minijinja's own formatting.
-            if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
-                if let Some(text) = value.as_str() {
-                    return out.write_str(&escape_html(text)).map_err(minijinja::Error::from);
-                }
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+                && !value.is_safe()
+                && let Some(text) = value.as_str()
+            {
+                return out
+                    .write_str(&escape_html(text))
+                    .map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });
@@ -78,7 +84,12 @@ impl Renderer {
         }
     }
 
-    pub fn render(&self, theme: &Theme, template: &str, context: &impl Serialize) -> Result<String, Diagnostic> {
+    pub fn render(
+        &self,
+        theme: &Theme,
+        template: &str,
+        context: &impl Serialize,
+    ) -> Result<String, Diagnostic> {
         let tmpl = self
             .env
             .get_template(template)

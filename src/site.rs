@@ -136,7 +136,10 @@ impl<'r> Plan<'r> {
     }
 
     fn dept_slug(&self, department: &str) -> &str {
-        self.dept_slugs.get(department).map(String::as_str).unwrap_or("")
+        self.dept_slugs
+            .get(department)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     fn row<'s>(&'s self, s: &'s System) -> Row<'s> {
@@ -146,7 +149,11 @@ impl<'r> Plan<'r> {
             summary: &s.summary,
             status: s.status,
             department: &s.department,
-            dept_slug: self.dept_slugs.get(s.department.as_str()).map(String::as_str).unwrap_or(""),
+            dept_slug: self
+                .dept_slugs
+                .get(s.department.as_str())
+                .map(String::as_str)
+                .unwrap_or(""),
             decision_role: s.decision_role,
             personal_data: s.data.personal_data,
             ai_act: s.risk.ai_act,
@@ -178,14 +185,20 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn page(&mut self, path: &str, template: &str, context: serde_json::Value) -> Result<(), Diagnostic> {
+    fn page(
+        &mut self,
+        path: &str,
+        template: &str,
+        context: serde_json::Value,
+    ) -> Result<(), Diagnostic> {
         let mut context = context;
         if let Some(map) = context.as_object_mut() {
             map.insert("root".into(), json!(root_of(path)));
             map.insert("path".into(), json!(path));
         }
         let html = self.renderer.render(self.theme, template, &context)?;
-        self.staging.write(&format!("{path}index.html"), html.as_bytes())?;
+        self.staging
+            .write(&format!("{path}index.html"), html.as_bytes())?;
         self.pages.push(path.to_owned());
         self.files += 1;
         Ok(())
@@ -219,7 +232,11 @@ fn system_html(s: &System) -> BTreeMap<&'static str, String> {
 }
 
 /// Validates and builds the site under `root` into `output`.
-pub fn build(root: &Path, output: &Path, today: jiff::civil::Date) -> Result<Built, Vec<Diagnostic>> {
+pub fn build(
+    root: &Path,
+    output: &Path,
+    today: jiff::civil::Date,
+) -> Result<Built, Vec<Diagnostic>> {
     let Loaded {
         register,
         diagnostics,
@@ -397,13 +414,40 @@ fn register_csv(register: &Register) -> Vec<u8> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(&mut out);
         let header = [
-            "id", "url", "name", "summary", "status", "department", "purpose", "decision_role",
-            "human_oversight", "data.personal_data", "data.description", "data.location",
-            "data.used_for_training", "risk.ai_act", "risk.description", "contact.email",
-            "contact.phone", "contact.url", "reviewed", "technique", "how_it_works", "affected",
-            "legal_basis", "appeal", "disclosure", "supplier.name", "supplier.product",
-            "supplier.url", "supplier.in_house", "introduced", "retired", "next_review",
-            "environment", "tags",
+            "id",
+            "url",
+            "name",
+            "summary",
+            "status",
+            "department",
+            "purpose",
+            "decision_role",
+            "human_oversight",
+            "data.personal_data",
+            "data.description",
+            "data.location",
+            "data.used_for_training",
+            "risk.ai_act",
+            "risk.description",
+            "contact.email",
+            "contact.phone",
+            "contact.url",
+            "reviewed",
+            "technique",
+            "how_it_works",
+            "affected",
+            "legal_basis",
+            "appeal",
+            "disclosure",
+            "supplier.name",
+            "supplier.product",
+            "supplier.url",
+            "supplier.in_house",
+            "introduced",
+            "retired",
+            "next_review",
+            "environment",
+            "tags",
         ];
         let _ = csv.write_record(header);
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -431,7 +475,11 @@ fn register_csv(register: &Register) -> Vec<u8> {
                 opt(&s.contact.phone),
                 opt(&s.contact.url),
                 s.reviewed.to_string(),
-                s.technique.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("; "),
+                s.technique
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 opt(&s.how_it_works),
                 s.affected.join("; "),
                 opt(&s.legal_basis),

@@ -4,7 +4,8 @@
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
@@ -55,7 +56,10 @@ mod tests {
 
     #[test]
     fn transliterates_swedish() {
-        assert_eq!(slugify("Röststyrd  journalföring – Äldreomsorg"), "roststyrd-journalforing-aldreomsorg");
+        assert_eq!(
+            slugify("Röststyrd  journalföring – Äldreomsorg"),
+            "roststyrd-journalforing-aldreomsorg"
+        );
         assert_eq!(slugify("  --  "), "");
         assert!(is_slug("chattbot-2"));
         assert!(!is_slug("Chattbot"));

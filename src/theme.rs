@@ -37,10 +37,10 @@ impl Theme {
     }
 
     pub fn file(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
-        if let Some(dir) = &self.overrides {
-            if let Ok(bytes) = std::fs::read(dir.join(rel)) {
-                return Some(Cow::Owned(bytes));
-            }
+        if let Some(dir) = &self.overrides
+            && let Ok(bytes) = std::fs::read(dir.join(rel))
+        {
+            return Some(Cow::Owned(bytes));
         }
         DEFAULT_THEME
             .iter()
@@ -58,16 +58,20 @@ impl Theme {
             .collect();
         if let Some(dir) = &self.overrides {
             let base = dir.join(prefix);
-            for entry in walkdir::WalkDir::new(&base).follow_links(false).into_iter().flatten() {
-                if entry.file_type().is_file() {
-                    if let Ok(rel) = entry.path().strip_prefix(dir) {
-                        let rel = rel
-                            .components()
-                            .map(|c| c.as_os_str().to_string_lossy())
-                            .collect::<Vec<_>>()
-                            .join("/");
-                        names.insert(rel);
-                    }
+            for entry in walkdir::WalkDir::new(&base)
+                .follow_links(false)
+                .into_iter()
+                .flatten()
+            {
+                if entry.file_type().is_file()
+                    && let Ok(rel) = entry.path().strip_prefix(dir)
+                {
+                    let rel = rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    names.insert(rel);
                 }
             }
         }
@@ -83,11 +87,11 @@ impl Theme {
             .map(|(_, b)| *b)
             .unwrap_or_default();
         let mut merged = parse_strings(&format!("(inbyggt tema) {rel}"), builtin)?;
-        if let Some(dir) = &self.overrides {
-            if let Ok(bytes) = std::fs::read(dir.join(&rel)) {
-                let own = parse_strings(&format!("{}/{rel}", self.shown), &bytes)?;
-                merge(&mut merged, own);
-            }
+        if let Some(dir) = &self.overrides
+            && let Ok(bytes) = std::fs::read(dir.join(&rel))
+        {
+            let own = parse_strings(&format!("{}/{rel}", self.shown), &bytes)?;
+            merge(&mut merged, own);
         }
         Ok(merged)
     }
@@ -95,7 +99,11 @@ impl Theme {
 
 fn parse_strings(shown: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnostic> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
-        Diagnostic::error("not-utf8", shown, "Filen med texter är inte sparad som UTF-8.")
+        Diagnostic::error(
+            "not-utf8",
+            shown,
+            "Filen med texter är inte sparad som UTF-8.",
+        )
     })?;
     let node = yaml::parse(shown, text)?;
     Ok(yaml::to_json(&node.value))

@@ -70,7 +70,12 @@ enum RawNode {
     Bool,
     Number,
     Seq(Vec<serde_saphyr::Spanned<RawNode>>),
-    Map(Vec<(serde_saphyr::Spanned<String>, serde_saphyr::Spanned<RawNode>)>),
+    Map(
+        Vec<(
+            serde_saphyr::Spanned<String>,
+            serde_saphyr::Spanned<RawNode>,
+        )>,
+    ),
 }
 
 impl<'de> Deserialize<'de> for RawNode {
@@ -235,10 +240,14 @@ fn translate_error(file: &str, source: &str, err: &serde_saphyr::Error) -> Diagn
         )
     } else if lower.contains("multiple documents") || lower.contains("more than one document") {
         (
-            "Filen innehåller mer än ett YAML-dokument (en rad med bara `---` mitt i filen).".into(),
+            "Filen innehåller mer än ett YAML-dokument (en rad med bara `---` mitt i filen)."
+                .into(),
             "En fil ska beskriva ett enda system. Ta bort raden `---` eller dela upp innehållet i två filer.",
         )
-    } else if lower.contains("indent") || lower.contains("mapping values") || lower.contains("expected") {
+    } else if lower.contains("indent")
+        || lower.contains("mapping values")
+        || lower.contains("expected")
+    {
         (
             "Indraget eller kolon-tecknen stämmer inte här, så filen går inte att läsa.".into(),
             "Varje fält skrivs `namn: värde`. Fält på samma nivå ska börja i samma kolumn; en text som innehåller `: ` ska stå inom citattecken.",
@@ -255,7 +264,9 @@ fn translate_error(file: &str, source: &str, err: &serde_saphyr::Error) -> Diagn
         .unwrap_or((1, 1));
     // The parser reports the position after the tab; point at the tab itself.
     if lower.contains("tab") {
-        let text = source.lines().nth(usize::try_from(line.saturating_sub(1)).unwrap_or(0));
+        let text = source
+            .lines()
+            .nth(usize::try_from(line.saturating_sub(1)).unwrap_or(0));
         if let Some(tab) = text.and_then(|t| t.chars().position(|c| c == '\t')) {
             column = tab as u64 + 1;
         }
@@ -312,13 +323,23 @@ mod tests {
         assert_eq!(texts[0].1, "08123");
         assert_eq!(texts[1].1, "1_000");
         assert_eq!(texts[2], ("country".into(), "no".into(), ScalarKind::Str));
-        assert_eq!(entries[2].1.pos, Pos { line: 3, column: 10 });
+        assert_eq!(
+            entries[2].1.pos,
+            Pos {
+                line: 3,
+                column: 10
+            }
+        );
     }
 
     #[test]
     fn duplicate_keys_are_located_and_explained() {
         let d = parse("x.yaml", "name: a\nname: b\n").unwrap_err();
         assert_eq!((d.line, d.column), (2, 1));
-        assert!(d.message.contains("`name` finns två gånger"), "{}", d.message);
+        assert!(
+            d.message.contains("`name` finns två gånger"),
+            "{}",
+            d.message
+        );
     }
 }

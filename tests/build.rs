@@ -7,16 +7,33 @@ use common::*;
 fn example_register_builds_a_page_for_every_record() {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("public");
-    let run = insyn(&["build", "--root", repo().to_str().unwrap(), "--output", target.to_str().unwrap()]);
+    let run = insyn(&[
+        "build",
+        "--root",
+        repo().to_str().unwrap(),
+        "--output",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     let records: Vec<String> = std::fs::read_dir(repo().join("register/systems"))
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
-    assert!(records.len() >= 12, "the example register has at least 12 records");
+    assert!(
+        records.len() >= 12,
+        "the example register has at least 12 records"
+    );
 
-    let json: serde_json::Value = serde_json::from_str(&read(&target.join("register.json"))).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&target.join("register.json"))).unwrap();
     let systems = json["systems"].as_array().unwrap();
     assert_eq!(systems.len(), records.len());
     assert_eq!(json["schema_version"], "1.0");
@@ -25,12 +42,21 @@ fn example_register_builds_a_page_for_every_record() {
         let page = target.join("system").join(id).join("index.html");
         assert!(page.is_file(), "no page for {id}");
         let entry = systems.iter().find(|s| s["id"] == id.as_str()).unwrap();
-        assert_eq!(entry["url"], format!("https://ai.exempelkommun.se/system/{id}/"));
+        assert_eq!(
+            entry["url"],
+            format!("https://ai.exempelkommun.se/system/{id}/")
+        );
         // Every field under the same name as in the YAML, dates as strings.
         let yaml = read(&repo().join("register/systems").join(format!("{id}.yaml")));
-        for line in yaml.lines().filter(|l| !l.starts_with([' ', '#', '-']) && l.contains(':')) {
+        for line in yaml
+            .lines()
+            .filter(|l| !l.starts_with([' ', '#', '-']) && l.contains(':'))
+        {
             let key = line.split(':').next().unwrap();
-            assert!(entry.get(key).is_some(), "{id}: `{key}` missing from register.json");
+            assert!(
+                entry.get(key).is_some(),
+                "{id}: `{key}` missing from register.json"
+            );
         }
         assert!(entry["reviewed"].as_str().unwrap().len() == 10);
     }
@@ -38,29 +64,65 @@ fn example_register_builds_a_page_for_every_record() {
     // The example covers every value of every closed list.
     for (field, values) in [
         ("status", &["planned", "pilot", "in_use", "retired"][..]),
-        ("decision_role", &["none", "support", "automated_with_review", "automated"][..]),
+        (
+            "decision_role",
+            &["none", "support", "automated_with_review", "automated"][..],
+        ),
     ] {
         for v in values {
-            assert!(systems.iter().any(|s| s[field] == *v), "no example with {field}: {v}");
+            assert!(
+                systems.iter().any(|s| s[field] == *v),
+                "no example with {field}: {v}"
+            );
         }
     }
     for v in ["none", "personal", "sensitive"] {
-        assert!(systems.iter().any(|s| s["data"]["personal_data"] == v), "no example with personal_data {v}");
+        assert!(
+            systems.iter().any(|s| s["data"]["personal_data"] == v),
+            "no example with personal_data {v}"
+        );
     }
     for v in ["minimal", "limited", "high"] {
-        assert!(systems.iter().any(|s| s["risk"]["ai_act"] == v), "no example with ai_act {v}");
+        assert!(
+            systems.iter().any(|s| s["risk"]["ai_act"] == v),
+            "no example with ai_act {v}"
+        );
     }
 
-    for file in ["index.html", "404.html", "tillganglighet/index.html", "forvaltning/index.html",
-                 "om-registret/index.html", "ai-policy/index.html", "sitemap.xml", "robots.txt",
-                 "register.csv", "feed.xml", "static/style.css"] {
+    for file in [
+        "index.html",
+        "404.html",
+        "tillganglighet/index.html",
+        "forvaltning/index.html",
+        "om-registret/index.html",
+        "ai-policy/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "register.csv",
+        "feed.xml",
+        "static/style.css",
+    ] {
         assert!(target.join(file).is_file(), "{file} was not written");
     }
     // One page per department, linked from the start page.
     let index = read(&target.join("index.html"));
-    for dept in ["socialforvaltningen", "utbildningsforvaltningen", "fastighetsbolaget-exempelhem-ab"] {
-        assert!(target.join("forvaltning").join(dept).join("index.html").is_file(), "{dept}");
-        assert!(index.contains(&format!("forvaltning/{dept}/")), "start page links {dept}");
+    for dept in [
+        "socialforvaltningen",
+        "utbildningsforvaltningen",
+        "fastighetsbolaget-exempelhem-ab",
+    ] {
+        assert!(
+            target
+                .join("forvaltning")
+                .join(dept)
+                .join("index.html")
+                .is_file(),
+            "{dept}"
+        );
+        assert!(
+            index.contains(&format!("forvaltning/{dept}/")),
+            "start page links {dept}"
+        );
     }
 }
 
@@ -72,35 +134,64 @@ fn a_register_with_only_the_contract_fields_builds() {
     let public = site.path().join("public");
     let page = read(&public.join("system/kallelser/index.html"));
     // A default title is derived from the organisation.
-    assert!(page.contains("<title>Automatisk sortering av kallelser – AI-registret – Småby kommun</title>"));
+    assert!(page.contains(
+        "<title>Automatisk sortering av kallelser – AI-registret – Småby kommun</title>"
+    ));
     // base_url with a path: absolute links keep the path.
     let sitemap = read(&public.join("sitemap.xml"));
-    assert!(sitemap.contains("<loc>https://ai.smaby.example/register/system/kallelser/</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>https://ai.smaby.example/register/system/kallelser/</loc>"),
+        "{sitemap}"
+    );
     // 404.html is served at any depth, so it links absolutely under the base path.
     let not_found = read(&public.join("404.html"));
-    assert!(not_found.contains(r#"href="/register/static/style.css""#), "{not_found}");
+    assert!(
+        not_found.contains(r#"href="/register/static/style.css""#),
+        "{not_found}"
+    );
     insta::assert_snapshot!("contract_only_system_main", main_of(&page));
 }
 
 #[test]
 fn every_page_links_the_accessibility_statement_and_uses_no_other_origin() {
     let site = site_copy("contract-only");
-    assert_eq!(insyn(&["build", "--root", site.path().to_str().unwrap()]).code, 0);
+    assert_eq!(
+        insyn(&["build", "--root", site.path().to_str().unwrap()]).code,
+        0
+    );
     for (path, bytes) in tree(&site.path().join("public")) {
         if !path.ends_with(".html") {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();
-        assert!(html.contains("tillganglighet/\""), "{path} does not link the accessibility statement");
-        for attr in ["src=\"http", "href=\"//", "src=\"//", "<script", "<img", "<iframe"] {
+        assert!(
+            html.contains("tillganglighet/\""),
+            "{path} does not link the accessibility statement"
+        );
+        for attr in [
+            "src=\"http",
+            "href=\"//",
+            "src=\"//",
+            "<script",
+            "<img",
+            "<iframe",
+        ] {
             assert!(!html.contains(attr), "{path} contains {attr}");
         }
         let stylesheets = html.matches("rel=\"stylesheet\" href=\"http").count();
-        assert_eq!(stylesheets, 0, "{path} loads a stylesheet from another origin");
+        assert_eq!(
+            stylesheets, 0,
+            "{path} loads a stylesheet from another origin"
+        );
     }
     let statement = read(&site.path().join("public/tillganglighet/index.html"));
-    for required in ["helt förenlig med lagen", "https://www.digg.se/tdosanmalan", "2026-01-15",
-                     "en egen granskning", "mailto:info@smaby.example"] {
+    for required in [
+        "helt förenlig med lagen",
+        "https://www.digg.se/tdosanmalan",
+        "2026-01-15",
+        "en egen granskning",
+        "mailto:info@smaby.example",
+    ] {
         assert!(statement.contains(required), "statement lacks {required}");
     }
 }
@@ -111,8 +202,28 @@ fn building_twice_gives_byte_identical_output() {
     let a = out.path().join("a");
     let b = out.path().join("b");
     let root = repo();
-    assert_eq!(insyn(&["build", "--root", root.to_str().unwrap(), "--output", a.to_str().unwrap()]).code, 0);
-    assert_eq!(insyn(&["build", "--root", root.to_str().unwrap(), "--output", b.to_str().unwrap()]).code, 0);
+    assert_eq!(
+        insyn(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            a.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
+    assert_eq!(
+        insyn(&[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            b.to_str().unwrap()
+        ])
+        .code,
+        0
+    );
     let (ta, tb) = (tree(&a), tree(&b));
     assert!(ta.len() > 30);
     assert_eq!(ta.len(), tb.len());
@@ -135,7 +246,12 @@ fn a_failed_build_leaves_the_published_site_untouched() {
     std::fs::write(&record, text).unwrap();
     let run = insyn(&["build", "--root", root]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("`anvands` är inte ett tillåtet värde för `status`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`anvands` är inte ett tillåtet värde för `status`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("Inget publicerades"), "{}", run.stderr);
     assert_eq!(tree(&public), before, "the published site changed");
     // No staging folders are left behind.
@@ -147,14 +263,30 @@ fn a_failed_build_leaves_the_published_site_untouched() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // A broken theme template also fails before anything is published.
-    std::fs::write(&record, read(&fixture("contract-only").join("register/systems/kallelser.yaml"))).unwrap();
+    std::fs::write(
+        &record,
+        read(&fixture("contract-only").join("register/systems/kallelser.yaml")),
+    )
+    .unwrap();
     let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(&site_yaml, read(&site_yaml).replace("base_url:", "theme: trasig\n  base_url:")).unwrap();
+    std::fs::write(
+        &site_yaml,
+        read(&site_yaml).replace("base_url:", "theme: trasig\n  base_url:"),
+    )
+    .unwrap();
     std::fs::create_dir_all(site.path().join("themes/trasig/templates")).unwrap();
-    std::fs::write(site.path().join("themes/trasig/templates/system.html"), "{% extends \"base.html\" %}{% block main %}{{ s.nonexistent.deeper }}{% endblock %}").unwrap();
+    std::fs::write(
+        site.path().join("themes/trasig/templates/system.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ s.nonexistent.deeper }}{% endblock %}",
+    )
+    .unwrap();
     let run = insyn(&["build", "--root", root]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("themes/trasig/templates/system.html"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("themes/trasig/templates/system.html"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(tree(&public), before, "the published site changed");
 }
 
@@ -164,11 +296,28 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
     let other = site.path().join("mina-filer");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("viktigt.txt"), "behåll mig").unwrap();
-    let run = insyn(&["build", "--root", site.path().to_str().unwrap(), "--output", other.to_str().unwrap()]);
+    let run = insyn(&[
+        "build",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--output",
+        other.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("innehåller filer som inte kommer från insyn"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("innehåller filer som inte kommer från insyn"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read(&other.join("viktigt.txt")), "behåll mig");
-    let run = insyn(&["build", "--root", site.path().to_str().unwrap(), "--output", site.path().to_str().unwrap()]);
+    let run = insyn(&[
+        "build",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--output",
+        site.path().to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 1);
     assert!(site.path().join("register/site.yaml").is_file());
 }
@@ -177,11 +326,19 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
 fn a_theme_overrides_templates_strings_and_static_files_file_by_file() {
     let site = site_copy("contract-only");
     let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(&site_yaml, read(&site_yaml).replace("base_url:", "theme: eget\n  base_url:")).unwrap();
+    std::fs::write(
+        &site_yaml,
+        read(&site_yaml).replace("base_url:", "theme: eget\n  base_url:"),
+    )
+    .unwrap();
     let theme = site.path().join("themes/eget");
     std::fs::create_dir_all(theme.join("i18n")).unwrap();
     std::fs::create_dir_all(theme.join("static")).unwrap();
-    std::fs::write(theme.join("i18n/sv.yaml"), "ui:\n  skip: Direkt till innehållet\n").unwrap();
+    std::fs::write(
+        theme.join("i18n/sv.yaml"),
+        "ui:\n  skip: Direkt till innehållet\n",
+    )
+    .unwrap();
     std::fs::write(theme.join("static/extra.txt"), "egen fil").unwrap();
     let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -189,6 +346,9 @@ fn a_theme_overrides_templates_strings_and_static_files_file_by_file() {
     assert!(index.contains("Direkt till innehållet"));
     // Keys the theme does not override still come from the built-in theme.
     assert!(index.contains("Alla AI-system"));
-    assert_eq!(read(&site.path().join("public/static/extra.txt")), "egen fil");
+    assert_eq!(
+        read(&site.path().join("public/static/extra.txt")),
+        "egen fil"
+    );
     assert!(site.path().join("public/static/style.css").is_file());
 }

@@ -5,7 +5,13 @@ use common::*;
 
 fn check_invalid(format: &str) -> Run {
     let root = fixture("invalid");
-    insyn(&["check", "--root", root.to_str().unwrap(), "--format", format])
+    insyn(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--format",
+        format,
+    ])
 }
 
 #[test]
@@ -36,37 +42,93 @@ fn each_kind_of_mistake_is_reported_where_it_is() {
     // Unknown field: located, with the closest known field.
     let (l, c, m, h) = find("chattbot.yaml", "unknown-field");
     assert_eq!((l, c), (3, 1));
-    assert!(m.contains("`sumary`") && h.contains("Menade du `summary`?"), "{m} {h}");
+    assert!(
+        m.contains("`sumary`") && h.contains("Menade du `summary`?"),
+        "{m} {h}"
+    );
     // Bad enum value: the allowed values, and a suggestion for a casing slip.
-    let status = diags.iter().find(|d| d["message"].as_str().unwrap().contains("`active`")).unwrap();
-    assert_eq!((status["line"].as_u64(), status["column"].as_u64()), (Some(4), Some(9)));
-    assert!(status["hint"].as_str().unwrap().contains("`planned`, `pilot`, `in_use`, `retired`"));
-    let role = diags.iter().find(|d| d["message"].as_str().unwrap().contains("`Support`")).unwrap();
-    assert!(role["hint"].as_str().unwrap().contains("Menade du `support`?"));
+    let status = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`active`"))
+        .unwrap();
+    assert_eq!(
+        (status["line"].as_u64(), status["column"].as_u64()),
+        (Some(4), Some(9))
+    );
+    assert!(
+        status["hint"]
+            .as_str()
+            .unwrap()
+            .contains("`planned`, `pilot`, `in_use`, `retired`")
+    );
+    let role = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`Support`"))
+        .unwrap();
+    assert!(
+        role["hint"]
+            .as_str()
+            .unwrap()
+            .contains("Menade du `support`?")
+    );
     // Missing (empty) field: which, and what it is for.
-    let empty = diags.iter().find(|d| d["message"] == "Fältet `human_oversight` är tomt.").unwrap();
+    let empty = diags
+        .iter()
+        .find(|d| d["message"] == "Fältet `human_oversight` är tomt.")
+        .unwrap();
     assert_eq!(empty["line"], 8);
-    assert!(empty["hint"].as_str().unwrap().contains("vem som kontrollerar"));
+    assert!(
+        empty["hint"]
+            .as_str()
+            .unwrap()
+            .contains("vem som kontrollerar")
+    );
     let (_, _, _, h) = find("utan-kontakt.yaml", "missing-contact");
     assert!(h.contains("email"));
     // Dates: real calendar dates, not in the future.
     let (l, _, m, _) = find("chattbot.yaml", "date-in-future");
     assert_eq!(l, 20);
     assert!(m.contains("2099-01-01"));
-    assert!(diags.iter().any(|d| d["message"].as_str().unwrap().contains("`2020-02-30`")));
-    assert!(diags.iter().any(|d| d["message"].as_str().unwrap().contains("`2026-13-01`")));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("`2020-02-30`"))
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("`2026-13-01`"))
+    );
     // Contact channels are validated.
     assert!(diags.iter().any(|d| d["code"] == "invalid-email"));
-    assert!(diags.iter().any(|d| d["code"] == "invalid-url" && d["message"].as_str().unwrap().contains("www.kommun.se")));
+    assert!(
+        diags.iter().any(|d| d["code"] == "invalid-url"
+            && d["message"].as_str().unwrap().contains("www.kommun.se"))
+    );
     // Prohibited AI cannot be registered.
     let (l, c, _, _) = find("chattbot.yaml", "prohibited-ai");
     assert_eq!((l, c), (15, 11));
     // Retired needs a retirement date; the summary has a length limit.
-    assert!(diags.iter().any(|d| d["file"] == "register/systems/utan-kontakt.yaml" && d["message"].as_str().unwrap().contains("`retired` saknas")));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["file"] == "register/systems/utan-kontakt.yaml"
+                && d["message"].as_str().unwrap().contains("`retired` saknas"))
+    );
     find("utan-kontakt.yaml", "summary-too-long");
     // Unknown nested field, wrong shape of a map.
-    assert!(diags.iter().any(|d| d["message"] == "Okänt fält `risk.extra`."));
-    assert!(diags.iter().any(|d| d["file"] == "register/systems/utan-kontakt.yaml" && d["message"].as_str().unwrap().contains("`data` ska innehålla egna fält")));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["message"] == "Okänt fält `risk.extra`.")
+    );
+    assert!(diags.iter().any(|d| {
+        d["file"] == "register/systems/utan-kontakt.yaml"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("`data` ska innehålla egna fält")
+    }));
     // Broken YAML, tabs, duplicate keys, a list at the top, Latin-1, empty file.
     let (l, _, _, _) = find("oavslutad.yaml", "yaml-syntax");
     assert!(l >= 1);
@@ -95,9 +157,19 @@ fn github_format_prints_one_annotation_per_problem() {
     let run = check_invalid("github");
     assert_eq!(run.code, 1);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(lines.iter().all(|l| l.starts_with("::error ") || l.starts_with("::warning ")), "{}", run.stdout);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")),
+        "{}",
+        run.stdout
+    );
     assert!(lines.contains(&"::error file=register/systems/chattbot.yaml,line=3,col=1,title=unknown-field::Okänt fält `sumary`. Så rättar du: Menade du `summary`? Det fältet krävs och saknas, så rätta stavningen till `summary`."), "{}", run.stdout);
-    assert!(lines.iter().any(|l| l.starts_with("::warning file=register/systems/anteckning.txt,title=ignored::")));
+    assert!(
+        lines.iter().any(
+            |l| l.starts_with("::warning file=register/systems/anteckning.txt,title=ignored::")
+        )
+    );
     let json = check_invalid("json");
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["diagnostics"].as_array().unwrap().len(), lines.len());
@@ -108,13 +180,21 @@ fn warnings_alone_exit_zero_and_a_clean_register_says_so() {
     let site = site_copy("contract-only");
     let root = site.path().to_str().unwrap();
     let run = insyn(&["check", "--root", root]);
-    assert_eq!((run.code, run.stdout.as_str()), (0, "Inga fel: 1 system kontrollerade.\n"));
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "Inga fel: 1 system kontrollerade.\n")
+    );
 
     let record = site.path().join("register/systems/kallelser.yaml");
     std::fs::write(&record, read(&record) + "next_review: 2026-01-01\n").unwrap();
     let run = insyn(&["check", "--root", root]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.contains("varning: Posten skulle ha granskats senast 2026-01-01"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("varning: Posten skulle ha granskats senast 2026-01-01"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("0 fel, 1 varning."));
     // ...and a build with only warnings publishes.
     assert_eq!(insyn(&["build", "--root", root]).code, 0);
@@ -125,7 +205,11 @@ fn a_folder_without_a_register_is_explained() {
     let empty = tempfile::tempdir().unwrap();
     let run = insyn(&["check", "--root", empty.path().to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("Det finns ingen mapp `register`"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Det finns ingen mapp `register`"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("insyn init"));
 }
 
@@ -137,7 +221,13 @@ fn site_yaml_mistakes_are_located_too() {
         "organisation:\n  name: X\n  contact:\n    email: x@x.se\nsite:\n  base_url: ftp://x.se/\n  language: de\naccessibility:\n  compliance: mostly\n  assessed: 2026-01-01\n  method: self-assessment\npolicy: []\n",
     )
     .unwrap();
-    let run = insyn(&["check", "--root", site.path().to_str().unwrap(), "--format", "json"]);
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let messages: Vec<(u64, String)> = doc["diagnostics"]
@@ -145,10 +235,33 @@ fn site_yaml_mistakes_are_located_too() {
         .unwrap()
         .iter()
         .filter(|d| d["file"] == "register/site.yaml")
-        .map(|d| (d["line"].as_u64().unwrap(), format!("{} {}", d["message"], d["hint"])))
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                format!("{} {}", d["message"], d["hint"]),
+            )
+        })
         .collect();
-    assert!(messages.iter().any(|(l, m)| *l == 6 && m.contains("ftp://x.se/")), "{messages:?}");
-    assert!(messages.iter().any(|(l, m)| *l == 7 && m.contains("`de`")), "{messages:?}");
-    assert!(messages.iter().any(|(l, m)| *l == 9 && m.contains("`mostly`")), "{messages:?}");
-    assert!(messages.iter().any(|(l, m)| *l == 12 && m.contains("Menade du `policies`?")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|(l, m)| *l == 6 && m.contains("ftp://x.se/")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|(l, m)| *l == 7 && m.contains("`de`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(l, m)| *l == 9 && m.contains("`mostly`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(l, m)| *l == 12 && m.contains("Menade du `policies`?")),
+        "{messages:?}"
+    );
 }

@@ -1,0 +1,200 @@
+//! Nothing an editor writes can become active content: every tag and attribute in
+//! the built site is one the theme or the Markdown allow-list puts there, and every
+//! link uses an allowed scheme.
+
+mod common;
+use common::*;
+
+const TAGS: &[&str] = &[
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "body",
+    "a",
+    "header",
+    "nav",
+    "ul",
+    "ol",
+    "li",
+    "main",
+    "footer",
+    "section",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "div",
+    "span",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "article",
+    "time",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "hr",
+    "br",
+];
+const ATTRIBUTES: &[&str] = &[
+    "lang",
+    "charset",
+    "name",
+    "content",
+    "http-equiv",
+    "href",
+    "rel",
+    "type",
+    "title",
+    "class",
+    "id",
+    "aria-label",
+    "aria-labelledby",
+    "aria-current",
+    "tabindex",
+    "role",
+    "scope",
+    "datetime",
+    "start",
+    "style",
+];
+
+/// Every `<tag attr="value">` in `html`, as (tag, [(attr, value)]).
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        if rest.starts_with('/') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        let inner = &rest[..end];
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let mut attrs = Vec::new();
+        let mut s = inner[name.len()..].trim_start();
+        while !s.is_empty() && s != "/" {
+            let attr: String = s
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '=')
+                .collect();
+            s = &s[attr.len()..];
+            let value = if let Some(v) = s.strip_prefix("=\"") {
+                let close = v.find('"').unwrap_or(v.len());
+                s = v.get(close + 1..).unwrap_or("");
+                v[..close].to_owned()
+            } else if let Some(v) = s.strip_prefix('=') {
+                // Unquoted or single-quoted: never written by the theme; keep it to fail on.
+                let end = v.find(char::is_whitespace).unwrap_or(v.len());
+                s = &v[end..];
+                v[..end].to_owned()
+            } else {
+                String::new()
+            };
+            if attr.is_empty() && value.is_empty() {
+                let skip = s.chars().next().map_or(1, char::len_utf8);
+                s = s.get(skip..).unwrap_or("");
+                continue;
+            }
+            attrs.push((attr.to_lowercase(), value));
+            s = s.trim_start();
+        }
+        out.push((name.to_lowercase(), attrs));
+        rest = &rest[end..];
+    }
+    out
+}
+
+#[test]
+fn hostile_content_everywhere_builds_into_inert_pages() {
+    let site = site_copy("injection");
+    let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let public = site.path().join("public");
+    let mut pages = 0;
+    for (path, bytes) in tree(&public) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8(bytes).unwrap();
+        for (tag, attrs) in tags(&html) {
+            assert!(
+                TAGS.contains(&tag.as_str()),
+                "{path}: <{tag}> is not allowed"
+            );
+            for (attr, value) in attrs {
+                assert!(
+                    ATTRIBUTES.contains(&attr.as_str()),
+                    "{path}: <{tag} {attr}> is not allowed"
+                );
+                if attr == "href" {
+                    let scheme = value.split(':').next().unwrap_or("");
+                    let relative = !value.contains(':') || value.find(':') > value.find('/');
+                    assert!(
+                        relative || ["http", "https", "mailto", "tel"].contains(&scheme),
+                        "{path}: link to {value}"
+                    );
+                }
+                if attr == "style" {
+                    assert!(value.starts_with("text-align:"), "{path}: style={value}");
+                }
+            }
+        }
+        // Template syntax in content is shown, never run.
+        assert!(
+            !html.contains(">49<") && !html.contains(" 49 "),
+            "{path} evaluated {{{{ 7*7 }}}}"
+        );
+    }
+    assert!(pages >= 8);
+    let page = read(&public.join("system/attack/index.html"));
+    assert!(
+        page.contains("{{ 7*7 }}"),
+        "template syntax is shown as written"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert('purpose')&lt;/script&gt;"),
+        "raw HTML is shown as text"
+    );
+    assert!(page.contains(r#"<a href="https://ok.example/" rel="noopener noreferrer">ok</a>"#));
+    // An image in Markdown becomes a link: no request to another site.
+    assert!(
+        page.contains(
+            r#"<a href="https://evil.example/x.png" rel="noopener noreferrer">extern</a>"#
+        )
+    );
+    // Department names become safe URL segments.
+    assert!(
+        public
+            .join("forvaltning/img-src-x-onerror-alert-dept-etc/index.html")
+            .is_file()
+    );
+    // Exports keep the text exactly as written (they are data, not HTML).
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&public.join("register.json"))).unwrap();
+    assert_eq!(
+        json["systems"][0]["name"],
+        "<script>alert('name')</script>{% raw %}"
+    );
+    let feed = read(&public.join("feed.xml"));
+    assert!(!feed.contains("<script"), "{feed}");
+}
