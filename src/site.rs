@@ -160,20 +160,42 @@ impl<'r> Plan<'r> {
         }
     }
 
+    /// Rows for the systems `keep` selects, in Swedish alphabetical order of name.
     fn rows(&self, keep: impl Fn(&System) -> bool) -> Vec<Row<'_>> {
-        self.register
+        let mut rows: Vec<Row> = self
+            .register
             .systems
             .iter()
             .filter(|s| keep(s))
             .map(|s| self.row(s))
-            .collect()
+            .collect();
+        rows.sort_by_cached_key(|r| (swedish_sort_key(r.name), r.id));
+        rows
     }
+}
+
+/// A sort key giving Swedish alphabetical order: a–z, then å, ä, ö; case ignored.
+fn swedish_sort_key(text: &str) -> Vec<u32> {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'å' => 'z' as u32 + 1,
+            'ä' | 'æ' => 'z' as u32 + 2,
+            'ö' | 'ø' => 'z' as u32 + 3,
+            'é' | 'è' => 'e' as u32,
+            'ü' => 'y' as u32,
+            other => other as u32,
+        })
+        .collect()
 }
 
 /// `../../` for `system/x/`: the way back to the site root from a page, so that
 /// every internal link works under any base path and from disk.
 fn root_of(path: &str) -> String {
-    "../".repeat(path.matches('/').count())
+    match path.matches('/').count() {
+        0 => "./".to_owned(),
+        depth => "../".repeat(depth),
+    }
 }
 
 struct Writer<'a> {
