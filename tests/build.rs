@@ -202,28 +202,8 @@ fn building_twice_gives_byte_identical_output() {
     let a = out.path().join("a");
     let b = out.path().join("b");
     let root = repo();
-    assert_eq!(
-        insyn(&[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            a.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
-    assert_eq!(
-        insyn(&[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            b.to_str().unwrap()
-        ])
-        .code,
-        0
-    );
+    assert_eq!(build_into(&root, &a).code, 0);
+    assert_eq!(build_into(&root, &b).code, 0);
     let (ta, tb) = (tree(&a), tree(&b));
     assert!(ta.len() > 30);
     assert_eq!(ta.len(), tb.len());

@@ -18,12 +18,6 @@ fn check_record(bytes: &[u8]) -> (tempfile::TempDir, Run) {
     (site, run)
 }
 
-fn diagnostics(run: &Run) -> Vec<serde_json::Value> {
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout));
-    doc["diagnostics"].as_array().unwrap().clone()
-}
-
 fn assert_rejected(bytes: &[u8], code: &str) -> serde_json::Value {
     let (_site, run) = check_record(bytes);
     assert_eq!(run.code, 1, "{}", run.stdout);

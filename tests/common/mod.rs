@@ -111,3 +111,24 @@ pub fn main_of(html: &str) -> String {
     let end = html.find("</main>").expect("page closes </main>") + "</main>".len();
     html[start..end].to_owned()
 }
+
+/// `insyn build --root ROOT --output OUT`.
+pub fn build_into(root: &Path, out: &Path) -> Run {
+    insyn(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// The diagnostics of a `--format json` run.
+pub fn diagnostics(run: &Run) -> Vec<serde_json::Value> {
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout));
+    doc["diagnostics"]
+        .as_array()
+        .expect("a diagnostics list")
+        .clone()
+}
