@@ -124,3 +124,68 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
         (b, o) => *b = o,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn label(strings: &serde_json::Value, group: &str, value: &str) -> Option<String> {
+        strings["labels"][group][value].as_str().map(str::to_owned)
+    }
+
+    /// Residents never see a raw value like `automated_with_review`: every value of
+    /// every closed list has a label, in every language the theme ships.
+    #[test]
+    fn every_value_has_a_label_in_every_language() {
+        let theme = Theme::new(Path::new("/nonexistent"), "default");
+        for lang in Language::ALL {
+            let s = theme.strings(*lang).expect("built-in strings parse");
+            let mut check = |group: &str, values: Vec<&str>| {
+                for v in values {
+                    let l = label(&s, group, v);
+                    assert!(
+                        l.as_deref().is_some_and(|l| !l.is_empty() && l != v),
+                        "{}: no label for {group}.{v}",
+                        lang.as_str()
+                    );
+                }
+            };
+            fn all<V: Vocabulary>() -> Vec<&'static str> {
+                V::ALL.iter().map(|v| v.as_str()).collect()
+            }
+            check("status", all::<Status>());
+            check("decision_role", all::<DecisionRole>());
+            check("decision_role_short", all::<DecisionRole>());
+            check("personal_data", all::<PersonalData>());
+            check("location", all::<DataLocation>());
+            check("ai_act", all::<AiActClass>());
+            check("technique", all::<Technique>());
+            check("assessment", all::<AssessmentType>());
+            for c in Compliance::ALL {
+                assert!(s["accessibility"]["compliance"][c.as_str()].is_string());
+            }
+        }
+    }
+
+    /// Both languages have exactly the same keys, so a page never lacks a text.
+    #[test]
+    fn languages_have_the_same_keys() {
+        fn keys(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+            if let Some(map) = v.as_object() {
+                for (k, child) in map {
+                    keys(child, &format!("{prefix}{k}."), out);
+                }
+            } else {
+                out.push(prefix.to_owned());
+            }
+        }
+        let theme = Theme::new(Path::new("/nonexistent"), "default");
+        let (mut sv, mut en) = (Vec::new(), Vec::new());
+        keys(&theme.strings(Language::Sv).unwrap(), "", &mut sv);
+        keys(&theme.strings(Language::En).unwrap(), "", &mut en);
+        sv.sort();
+        en.sort();
+        assert_eq!(sv, en);
+    }
+}

@@ -332,3 +332,26 @@ fn a_theme_overrides_templates_strings_and_static_files_file_by_file() {
     );
     assert!(site.path().join("public/static/style.css").is_file());
 }
+
+#[test]
+fn an_english_site_is_built_with_english_texts() {
+    let site = site_copy("contract-only");
+    let site_yaml = site.path().join("register/site.yaml");
+    std::fs::write(
+        &site_yaml,
+        read(&site_yaml).replace("base_url:", "language: en\n  base_url:"),
+    )
+    .unwrap();
+    let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&site.path().join("public/system/kallelser/index.html"));
+    assert!(page.starts_with("<!doctype html>\n<html lang=\"en\">"));
+    assert!(
+        page.contains(
+            "<title>Automatisk sortering av kallelser – AI register – Småby kommun</title>"
+        )
+    );
+    assert!(page.contains("Who checks what the AI does?"));
+    assert!(page.contains("Not used for decisions about individuals"));
+    assert!(!page.contains("Vem kontrollerar"));
+}
