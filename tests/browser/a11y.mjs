@@ -1,0 +1,252 @@
+// The browser suite: every page of a built site, in real Chromium (Debian's
+// package, never a downloaded browser), checked the way residents use it.
+//
+//   node a11y.mjs [SITE_DIR]     (default: ../../public)
+//
+// For every HTML page:
+//   - axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in light and dark mode;
+//   - no request to any other origin, no console error, no cookie;
+//   - no horizontal scrolling at 320 CSS px (WCAG 1.4.10 reflow, = 1280 px at 400 %);
+//   - the page works with JavaScript off (content and links are there);
+//   - the Nu HTML checker (vnu.jar) finds no error.
+// Plus: the skip link is the first thing a keyboard reaches and moves focus to
+// the content; focused links are visibly marked; print hides the navigation.
+// Ends with the line "N passed, N failed"; exits 1 on any failure.
+
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { createServer } from 'node:http';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const siteDir = path.resolve(process.argv[2] ?? path.join(here, '..', '..', 'public'));
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** A static server like any web host: folders serve index.html, misses serve 404.html. */
+function serve(root) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.normalize(path.join(root, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      const body = await readFile(path.join(root, '404.html')).catch(() => 'not found');
+      res.writeHead(404, { 'content-type': TYPES['.html'] });
+      res.end(body);
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function htmlFiles(dir, prefix = '') {
+  const out = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) out.push(...(await htmlFiles(path.join(dir, entry.name), rel + '/')));
+    else if (entry.name.endsWith('.html')) out.push(rel);
+  }
+  return out;
+}
+
+const results = { passed: 0, failed: 0 };
+function check(name, problems) {
+  if (problems.length === 0) {
+    results.passed += 1;
+  } else {
+    results.failed += 1;
+    console.log(`FAIL ${name}`);
+    for (const p of problems) console.log(`     ${p}`);
+  }
+}
+
+/** Opens `url` in a fresh context, recording foreign requests, console errors and page errors. */
+async function open(browser, url, options, expectStatus = 200) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(url).origin;
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== origin && !r.url().startsWith('data:')) problems.push(`request to another origin: ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    // Chromium logs a page served with 404 as an error; for the not-found page that is the point.
+    const ownStatus = expectStatus === 404 && m.location()?.url === url;
+    if (m.type() === 'error' && !ownStatus) problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', async (d) => {
+    problems.push(`a dialog opened: ${d.message()}`);
+    await d.dismiss();
+  });
+  const response = await page.goto(url, { waitUntil: 'load' });
+  return { context, page, problems, status: response?.status() };
+}
+
+function describeViolations(violations) {
+  return violations.flatMap((v) =>
+    v.nodes.slice(0, 5).map((n) => `axe ${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1).join(' ').trim()}`),
+  );
+}
+
+async function main() {
+  const pages = await htmlFiles(siteDir);
+  if (pages.length === 0) throw new Error(`no HTML pages in ${siteDir}: build the site first`);
+  const server = await serve(siteDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-default-apps'],
+  });
+  const started = Date.now();
+  const checkPage = async (file) => {
+      const urlPath = file === '404.html' ? 'finns-inte/' : file.replace(/index\.html$/, '');
+      const url = base + urlPath;
+      const expectStatus = file === '404.html' ? 404 : 200;
+
+      for (const colorScheme of ['light', 'dark']) {
+        const { context, page, problems, status } = await open(browser, url, { colorScheme, viewport: { width: 1280, height: 900 } }, expectStatus);
+        if (status !== expectStatus) problems.push(`HTTP ${status}, expected ${expectStatus}`);
+        const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+        problems.push(...describeViolations(axe.violations));
+        const cookies = await context.cookies();
+        if (cookies.length) problems.push(`sets cookies: ${cookies.map((c) => c.name).join(', ')}`);
+        check(`${urlPath || '/'} [${colorScheme}]`, problems);
+        await context.close();
+      }
+
+      // 320 CSS px wide: the page reflows without sideways scrolling.
+      {
+        const { context, page, problems } = await open(browser, url, { viewport: { width: 320, height: 640 } }, expectStatus);
+        const overflow = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth,
+          culprits: [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+              && !el.closest('.table-scroll'))
+            .slice(0, 3)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').trim().slice(0, 40)}"`),
+        }));
+        if (overflow.scroll > overflow.client) problems.push(`scrolls sideways at 320 px: ${overflow.scroll} > ${overflow.client}; ${overflow.culprits.join('; ')}`);
+        check(`${urlPath || '/'} [320 px]`, problems);
+        await context.close();
+      }
+
+      // JavaScript off: everything is still there.
+      {
+        const { context, page, problems } = await open(browser, url, { javaScriptEnabled: false }, expectStatus);
+        const h1 = await page.locator('h1').count();
+        if (h1 !== 1) problems.push(`expected one h1 with JavaScript off, found ${h1}`);
+        const links = await page.locator('main a[href]').count();
+        if (file !== '404.html' && links === 0 && !file.startsWith('tillganglighet')) problems.push('no links in <main> with JavaScript off');
+        check(`${urlPath || '/'} [no JavaScript]`, problems);
+        await context.close();
+      }
+  };
+  try {
+    // A few pages at a time: the machine has two cores, Chromium uses both.
+    const queue = [...pages];
+    const workers = Array.from({ length: 3 }, async () => {
+      while (queue.length) await checkPage(queue.shift());
+    });
+    await Promise.all(workers);
+
+    // The keyboard: the first Tab reaches the skip link, which moves focus to the content.
+    {
+      const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => ({ cls: document.activeElement?.className, visible: getComputedStyle(document.activeElement).top }));
+      if (first.cls !== 'skip-link') problems.push(`first Tab reached ${first.cls}, not the skip link`);
+      const box = await page.locator('.skip-link').boundingBox();
+      if (!box || box.y < 0) problems.push('the focused skip link is not on screen');
+      await page.keyboard.press('Enter');
+      const target = await page.evaluate(() => document.activeElement?.id);
+      if (target !== 'innehall') problems.push(`after the skip link, focus is on #${target}, not #innehall`);
+      // Every link shows a visible focus mark: its look changes when focused.
+      const unmarked = await page.evaluate(() => {
+        const out = [];
+        for (const a of document.querySelectorAll('a[href]')) {
+          const before = getComputedStyle(a);
+          const look = [before.backgroundColor, before.boxShadow, before.outlineStyle].join('|');
+          a.focus({ focusVisible: true });
+          const after = getComputedStyle(a);
+          if ([after.backgroundColor, after.boxShadow, after.outlineStyle].join('|') === look) out.push(a.textContent.trim());
+        }
+        return out;
+      });
+      await page.keyboard.press('Tab');
+      const markOnKeyboardFocus = await page.evaluate(() => getComputedStyle(document.activeElement).backgroundColor);
+      if (markOnKeyboardFocus === 'rgba(0, 0, 0, 0)') problems.push('a link focused with Tab has no focus background');
+      if (unmarked.length && unmarked.length === (await page.locator('a[href]').count())) problems.push('no link gets a focus mark');
+      check('keyboard: skip link and focus marks', problems);
+      await context.close();
+    }
+
+    // Print: navigation and filters are hidden, link targets are written out.
+    {
+      const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
+      await page.emulateMedia({ media: 'print' });
+      if (await page.locator('.site-nav').isVisible()) problems.push('the menu is printed');
+      const after = await page.evaluate(() => {
+        const a = document.querySelector('main a[href^="mailto:"]');
+        return a ? getComputedStyle(a, '::after').content : 'none';
+      });
+      if (!after.includes('mailto:')) problems.push(`link targets are not written out in print (${after})`);
+      check('print stylesheet', problems);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+
+  // The Nu HTML checker on every page.
+  const require = createRequire(import.meta.url);
+  const vnu = path.join(path.dirname(require.resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar');
+  const files = pages.map((p) => path.join(siteDir, p));
+  const run = spawnSync('java', ['-jar', vnu, '--errors-only', '--format', 'json', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.error) {
+    check('Nu HTML checker', [`could not run java: ${run.error.message}`]);
+  } else {
+    let messages = [];
+    try {
+      messages = JSON.parse(run.stderr || '{"messages":[]}').messages;
+    } catch {
+      messages = [{ url: '', message: run.stderr.slice(0, 500) }];
+    }
+    check(`Nu HTML checker (${files.length} pages)`, messages.map((m) => `${path.relative(siteDir, fileURLToPath(m.url || 'file:///'))}:${m.lastLine}: ${m.message}`));
+  }
+
+  console.log(`browser suite: ${pages.length} pages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exitCode = results.failed ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
+  process.exitCode = 1;
+});
