@@ -24,6 +24,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "personuppgifter",
     "static",
     "tillganglighet",
+    "ordlista",
     "en",
     "sv",
     "schema",

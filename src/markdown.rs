@@ -38,6 +38,121 @@ pub fn is_allowed_url(url: &str) -> bool {
     }
 }
 
+/// Terms explained on the glossary page, linked where they first appear on a page.
+#[derive(Debug, Clone, Default)]
+pub struct Glossary {
+    /// (anchor id, lowercase stems). A stem matches at the start of a word; a
+    /// short stem (under five letters, like "AI") only as a whole word.
+    entries: Vec<(String, Vec<Vec<char>>)>,
+}
+
+/// Which terms a page has already linked, so each is linked once per page.
+pub type Linked = HashSet<usize>;
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+impl Glossary {
+    /// From the theme's `glossary` list: `[{id, stems: [...]}, ...]`.
+    pub fn from_strings(list: &serde_json::Value) -> Self {
+        let entries = list
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| {
+                        let id = item["id"].as_str()?.to_owned();
+                        let stems = item["stems"]
+                            .as_array()?
+                            .iter()
+                            .filter_map(|s| s.as_str())
+                            .map(|s| s.chars().flat_map(char::to_lowercase).collect())
+                            .collect();
+                        Some((id, stems))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Glossary { entries }
+    }
+
+    /// The first unlinked term in `text`: (byte start, byte end, entry index).
+    /// The earliest match wins; at the same place, the longest.
+    fn find(&self, text: &str, linked: &Linked) -> Option<(usize, usize, usize)> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (i, &(start, c)) in chars.iter().enumerate() {
+            if i > 0 && is_word_char(chars[i - 1].1) || !c.is_alphanumeric() {
+                continue;
+            }
+            let mut best: Option<(usize, usize)> = None;
+            for (entry, (_, stems)) in self.entries.iter().enumerate() {
+                if linked.contains(&entry) {
+                    continue;
+                }
+                for stem in stems {
+                    let matches = stem.len() <= chars.len() - i
+                        && stem
+                            .iter()
+                            .zip(&chars[i..])
+                            .all(|(s, (_, c))| c.to_lowercase().eq(std::iter::once(*s)));
+                    if !matches {
+                        continue;
+                    }
+                    let mut end = i + stem.len();
+                    let at_boundary = chars.get(end).is_none_or(|(_, c)| !is_word_char(*c));
+                    if stem.len() < 5 && !at_boundary {
+                        continue;
+                    }
+                    // A longer stem runs on to the end of the word (Swedish endings).
+                    while chars.get(end).is_some_and(|(_, c)| c.is_alphanumeric()) {
+                        end += 1;
+                    }
+                    if best.is_none_or(|(_, e)| end > e) {
+                        best = Some((entry, end));
+                    }
+                }
+            }
+            if let Some((entry, end)) = best {
+                let end_byte = chars.get(end).map_or(text.len(), |(b, _)| *b);
+                return Some((start, end_byte, entry));
+            }
+        }
+        None
+    }
+
+    /// Splits `text` into plain parts and links `(text, Some(anchor))`.
+    pub fn split<'t>(&self, text: &'t str, linked: &mut Linked) -> Vec<(&'t str, Option<&str>)> {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some((start, end, entry)) = self.find(rest, linked) {
+            linked.insert(entry);
+            if start > 0 {
+                out.push((&rest[..start], None));
+            }
+            out.push((&rest[start..end], Some(self.entries[entry].0.as_str())));
+            rest = &rest[end..];
+        }
+        if !rest.is_empty() {
+            out.push((rest, None));
+        }
+        out
+    }
+
+    /// Plain text (a theme string) as escaped HTML with its terms linked.
+    pub fn link_plain(&self, text: &str, href_prefix: &str, linked: &mut Linked) -> String {
+        let mut html = String::with_capacity(text.len() + 64);
+        for (part, anchor) in self.split(text, linked) {
+            let escaped = crate::render::escape_html(part);
+            match anchor {
+                Some(id) => html.push_str(&format!(r#"<a href="{href_prefix}{id}">{escaped}</a>"#)),
+                None => html.push_str(&escaped),
+            }
+        }
+        html
+    }
+}
+
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER.get_or_init(|| {
@@ -99,6 +214,15 @@ fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
 /// Renders editor Markdown to safe HTML. Headings are moved so that the highest
 /// level the editor used becomes `h{top}`, keeping the page's outline without gaps.
 pub fn render(markdown: &str, top: u8) -> String {
+    render_with_terms(markdown, top, None)
+}
+
+/// Where glossary links point (`../../ordlista/#`), the glossary, and the terms
+/// this page has linked so far.
+pub type Terms<'a> = (&'a Glossary, &'a str, &'a mut Linked);
+
+/// [`render`], linking glossary terms in ordinary text (not in links, headings or code).
+pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let parsed: Vec<Event> = Parser::new_ext(markdown, options).collect();
     let highest = parsed
@@ -111,8 +235,45 @@ pub fn render(markdown: &str, top: u8) -> String {
         .unwrap_or(1);
     let by = top.saturating_sub(highest);
     let mut in_dropped_link = Vec::new();
-    let events = parsed.into_iter().filter_map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+    // Inside a link, heading or code block nothing more is linked.
+    let mut no_terms = 0usize;
+    let mut linked_events: Vec<Event> = Vec::with_capacity(parsed.len());
+    for event in parsed {
+        // Raw HTML from the editor becomes visible text, before anything else.
+        let event = match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        };
+        match &event {
+            Event::Start(
+                Tag::Link { .. } | Tag::Image { .. } | Tag::Heading { .. } | Tag::CodeBlock(_),
+            ) => no_terms += 1,
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
+                no_terms = no_terms.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match (event, terms.as_mut()) {
+            (Event::Text(text), Some((glossary, prefix, linked))) if no_terms == 0 => {
+                for (part, anchor) in glossary.split(&text, linked) {
+                    match anchor {
+                        Some(id) => {
+                            linked_events.push(Event::Html(CowStr::from(format!(
+                                r#"<a href="{prefix}{id}">"#
+                            ))));
+                            linked_events.push(Event::Text(CowStr::from(part.to_owned())));
+                            linked_events.push(Event::Html(CowStr::from("</a>")));
+                        }
+                        None => linked_events.push(Event::Text(CowStr::from(part.to_owned()))),
+                    }
+                }
+            }
+            (event, _) => linked_events.push(event),
+        }
+    }
+    let events = linked_events.into_iter().filter_map(|event| match event {
+        // Only the glossary links made above are HTML by now.
+        Event::Html(ours) => Some(Event::Html(ours)),
         Event::Start(Tag::Heading {
             level,
             id: _,
@@ -226,6 +387,38 @@ mod tests {
             3,
         );
         assert_eq!(ok.matches("href").count(), 4, "{ok}");
+    }
+
+    #[test]
+    fn glossary_terms_are_linked_once_outside_links_and_headings() {
+        let g = Glossary::from_strings(&serde_json::json!([
+            {"id": "ai", "stems": ["AI"]},
+            {"id": "pu", "stems": ["personuppgift"]},
+            {"id": "kpu", "stems": ["känsliga personuppgift"]},
+        ]));
+        let mut linked = Linked::new();
+        let html = render_with_terms(
+            "# AI\n\n[AI](https://x.se) AIDS och AI:n. Känsliga personuppgifter, personuppgifterna, AI.",
+            3,
+            Some((&g, "../ordlista/#", &mut linked)),
+        );
+        assert!(html.contains("<h3>AI</h3>"), "{html}");
+        assert!(
+            html.contains(
+                r#"AIDS och <a href="../ordlista/#ai" rel="noopener noreferrer">AI</a>:n."#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<a href="../ordlista/#kpu" rel="noopener noreferrer">Känsliga personuppgifter</a>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<a href="../ordlista/#pu" rel="noopener noreferrer">personuppgifterna</a>, AI."#
+            ),
+            "{html}"
+        );
+        // Editor HTML stays text even next to a term.
+        let html = render_with_terms("<b>AI</b>", 3, Some((&g, "#", &mut Linked::new())));
+        assert!(html.contains("&lt;b&gt;"), "{html}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! escaped automatically; the only pre-made HTML passed in is sanitised Markdown.
 
 use crate::diagnostic::Diagnostic;
+use crate::markdown::{Glossary, Linked};
 use crate::theme::Theme;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -14,8 +15,25 @@ pub struct Renderer {
 impl Renderer {
     /// Loads every template of the theme up front, so a broken template fails
     /// the build before anything is written.
-    pub fn new(theme: &Theme, globals: &serde_json::Value) -> Result<Self, Vec<Diagnostic>> {
+    pub fn new(
+        theme: &Theme,
+        globals: &serde_json::Value,
+        glossary: Glossary,
+    ) -> Result<Self, Vec<Diagnostic>> {
         let mut env = Environment::new();
+        // `{{ text|terms }}`: a theme text, escaped, with glossary terms linked.
+        env.add_filter("terms", move |state: &minijinja::State, text: String| {
+            let root = state
+                .lookup("root")
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            let prefix = format!("{root}ordlista/#");
+            minijinja::Value::from_safe_string(glossary.link_plain(
+                &text,
+                &prefix,
+                &mut Linked::new(),
+            ))
+        });
         if let Some(map) = globals.as_object() {
             for (key, value) in map {
                 env.add_global(

@@ -202,6 +202,7 @@ struct Writer<'a> {
     staging: &'a Staging,
     renderer: &'a Renderer,
     theme: &'a Theme,
+    glossary: &'a markdown::Glossary,
     pages: Vec<String>,
     files: usize,
 }
@@ -232,24 +233,35 @@ impl Writer<'_> {
     }
 }
 
-/// The markdown fields of a system, rendered. Headings inside fields start at h3,
-/// under the page's own h2 questions.
-fn system_html(s: &System) -> BTreeMap<&'static str, String> {
+/// The markdown fields of a system, rendered in reading order. Headings inside
+/// fields start at h3, under the page's own h2 questions; each glossary term is
+/// linked once per page.
+fn system_html(
+    s: &System,
+    glossary: &markdown::Glossary,
+    root: &str,
+) -> BTreeMap<&'static str, String> {
+    let prefix = format!("{root}ordlista/#");
+    let mut linked = markdown::Linked::new();
     let mut html = BTreeMap::new();
-    let mut add = |key: &'static str, text: Option<&String>| {
+    let fields = [
+        ("purpose", Some(&s.purpose)),
+        ("how_it_works", s.how_it_works.as_ref()),
+        ("human_oversight", Some(&s.human_oversight)),
+        ("data_description", Some(&s.data.description)),
+        ("risk_description", Some(&s.risk.description)),
+        ("disclosure", s.disclosure.as_ref()),
+        ("legal_basis", s.legal_basis.as_ref()),
+        ("appeal", s.appeal.as_ref()),
+        ("environment", s.environment.as_ref()),
+    ];
+    for (key, text) in fields {
         if let Some(t) = text {
-            html.insert(key, markdown::render(t, 3));
+            let rendered =
+                markdown::render_with_terms(t, 3, Some((glossary, &prefix, &mut linked)));
+            html.insert(key, rendered);
         }
-    };
-    add("purpose", Some(&s.purpose));
-    add("human_oversight", Some(&s.human_oversight));
-    add("data_description", Some(&s.data.description));
-    add("risk_description", Some(&s.risk.description));
-    add("how_it_works", s.how_it_works.as_ref());
-    add("legal_basis", s.legal_basis.as_ref());
-    add("appeal", s.appeal.as_ref());
-    add("disclosure", s.disclosure.as_ref());
-    add("environment", s.environment.as_ref());
+    }
     html
 }
 
@@ -277,6 +289,7 @@ pub fn build(
 
     let theme = Theme::new(root, &site.site.theme);
     let strings = theme.strings(lang).map_err(|d| vec![d])?;
+    let strings_for_globals = strings.clone();
     let globals = json!({
         "site": {
             "title": site.site.title,
@@ -286,15 +299,17 @@ pub fn build(
             "policies": site.policies,
             "pages": register.pages.iter().map(|p| json!({"slug": p.slug, "title": p.title})).collect::<Vec<_>>(),
         },
-        "t": strings,
+        "t": strings_for_globals,
     });
-    let renderer = Renderer::new(&theme, &globals)?;
+    let glossary = markdown::Glossary::from_strings(&strings["glossary"]);
+    let renderer = Renderer::new(&theme, &globals, glossary.clone())?;
     let plan = Plan::new(&register);
     let staging = Staging::begin(output, root).map_err(|d| vec![d])?;
     let mut w = Writer {
         staging: &staging,
         renderer: &renderer,
         theme: &theme,
+        glossary: &glossary,
         pages: Vec::new(),
         files: 0,
     };
@@ -327,13 +342,15 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
 
     // One page per system.
     for s in &register.systems {
+        let path = format!("system/{}/", s.id);
+        let html = system_html(s, w.glossary, &root_of(&path));
         w.page(
-            &format!("system/{}/", s.id),
+            &path,
             "system.html",
             json!({
                 "s": s,
                 "dept_slug": plan.dept_slug(&s.department),
-                "html": system_html(s),
+                "html": html,
                 "description": s.summary,
             }),
         )?;
@@ -370,12 +387,20 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
 
     // Markdown pages, the accessibility statement, the not-found page.
     for p in &register.pages {
+        let path = format!("{}/", p.slug);
+        let prefix = format!("{}ordlista/#", root_of(&path));
+        let body = markdown::render_with_terms(
+            &p.body,
+            2,
+            Some((w.glossary, &prefix, &mut markdown::Linked::new())),
+        );
         w.page(
-            &format!("{}/", p.slug),
+            &path,
             "page.html",
-            json!({ "title": p.title, "body": markdown::render(&p.body, 2) }),
+            json!({ "title": p.title, "body": body }),
         )?;
     }
+    w.page("ordlista/", "glossary.html", json!({}))?;
     w.page(
         "tillganglighet/",
         "accessibility.html",

@@ -122,6 +122,8 @@ async function main() {
       '--disable-component-update', '--disable-sync', '--disable-default-apps'],
   });
   const started = Date.now();
+  const titles = new Map();
+  const weights = [];
   const checkPage = async (file) => {
       const urlPath = file === '404.html' ? 'finns-inte/' : file.replace(/index\.html$/, '');
       const url = base + urlPath;
@@ -132,6 +134,22 @@ async function main() {
         if (status !== expectStatus) problems.push(`HTTP ${status}, expected ${expectStatus}`);
         const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
         problems.push(...describeViolations(axe.violations));
+        if (colorScheme === 'light') {
+          // One h1, and no heading level skipped on the way down.
+          const levels = await page.evaluate(() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => Number(h.tagName[1])));
+          if (levels.filter((l) => l === 1).length !== 1 || levels[0] !== 1) problems.push(`headings must start with exactly one h1: ${levels.join(' ')}`);
+          levels.forEach((l, i) => {
+            if (i > 0 && l > levels[i - 1] + 1) problems.push(`heading level skipped: h${levels[i - 1]} → h${l}`);
+          });
+          titles.set(await page.title(), [...(titles.get(await page.title()) ?? []), urlPath || '/']);
+          // Weight as a resident downloads it: the HTML and every stylesheet and script, uncompressed.
+          const weight = await page.evaluate(() => performance.getEntriesByType('resource')
+            .filter((r) => r.initiatorType === 'link' || r.initiatorType === 'script')
+            .reduce((sum, r) => sum + r.decodedBodySize, 0));
+          const html = (await stat(path.join(siteDir, file))).size;
+          weights.push([urlPath || '/', html + weight]);
+          if (html + weight > 50 * 1024) problems.push(`page weight ${html + weight} bytes is over 50 KB`);
+        }
         const cookies = await context.cookies();
         if (cookies.length) problems.push(`sets cookies: ${cookies.map((c) => c.name).join(', ')}`);
         check(`${urlPath || '/'} [${colorScheme}]`, problems);
@@ -160,8 +178,10 @@ async function main() {
         const { context, page, problems } = await open(browser, url, { javaScriptEnabled: false }, expectStatus);
         const h1 = await page.locator('h1').count();
         if (h1 !== 1) problems.push(`expected one h1 with JavaScript off, found ${h1}`);
-        const links = await page.locator('main a[href]').count();
-        if (file !== '404.html' && links === 0 && !file.startsWith('tillganglighet')) problems.push('no links in <main> with JavaScript off');
+        const text = (await page.locator('main').innerText()).trim();
+        if (text.length < 40) problems.push(`<main> is (nearly) empty with JavaScript off: "${text}"`);
+        const hidden = await page.locator('main :is(p, li, dd, td)').evaluateAll((els) => els.filter((e) => e.offsetParent === null).length).catch(() => 0);
+        if (hidden) problems.push(`${hidden} paragraphs, list items or cells are hidden with JavaScript off`);
         check(`${urlPath || '/'} [no JavaScript]`, problems);
         await context.close();
       }
@@ -173,6 +193,9 @@ async function main() {
       while (queue.length) await checkPage(queue.shift());
     });
     await Promise.all(workers);
+    check('every page has its own <title>', [...titles].filter(([, paths]) => paths.length > 1).map(([t, paths]) => `"${t}" on ${paths.join(', ')}`));
+    weights.sort((a, b) => b[1] - a[1]);
+    console.log(`page weight (HTML + CSS + JS, uncompressed): largest ${weights[0][1]} bytes (${weights[0][0]}), smallest ${weights.at(-1)[1]} bytes`);
 
     // The keyboard: the first Tab reaches the skip link, which moves focus to the content.
     {
