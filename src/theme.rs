@@ -141,7 +141,7 @@ mod tests {
         let theme = Theme::new(Path::new("/nonexistent"), "default");
         for lang in Language::ALL {
             let s = theme.strings(*lang).expect("built-in strings parse");
-            let mut check = |group: &str, values: Vec<&str>| {
+            let check = |group: &str, values: Vec<&str>| {
                 for v in values {
                     let l = label(&s, group, v);
                     assert!(
