@@ -373,14 +373,22 @@ impl<'n> Fields<'n> {
         format!("{}{}", self.prefix, key)
     }
 
-    /// The value of `key`, unless absent or empty (`key:` with nothing after it).
+    /// The value of `key`, unless absent or empty (`key:` with nothing after it,
+    /// `""`, or a `|` block with no text).
     pub fn get(&mut self, key: &'static str) -> Option<&'n Spanned<Node>> {
         self.asked.push(key);
         self.entries
             .iter()
             .find(|(k, _)| k.value == key)
             .map(|(_, v)| v)
-            .filter(|v| !matches!(v.value, Node::Null))
+            .filter(|v| match &v.value {
+                Node::Null => false,
+                Node::Scalar {
+                    text,
+                    kind: ScalarKind::Str,
+                } => !text.trim().is_empty(),
+                _ => true,
+            })
     }
 
     /// Like [`Fields::get`], but a missing field is an error that says what it is for.
@@ -435,6 +443,17 @@ impl<'n> Fields<'n> {
         let allowed = format!(" Tillåtna värden: {}.", V::allowed());
         let node = self.require_explained(doc, key, &allowed)?;
         doc.choice(&self.path(key), node)
+    }
+
+    /// [`Fields::req_choice`], with where the value stands (for later warnings).
+    pub fn req_choice_at<V: Vocabulary>(
+        &mut self,
+        doc: &mut Doc,
+        key: &'static str,
+    ) -> Option<(V, Pos)> {
+        let allowed = format!(" Tillåtna värden: {}.", V::allowed());
+        let node = self.require_explained(doc, key, &allowed)?;
+        doc.choice(&self.path(key), node).map(|v| (v, node.pos))
     }
 
     pub fn req_date(&mut self, doc: &mut Doc, key: &'static str) -> Option<(Day, Pos)> {

@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fields::{Doc, Fields};
 use crate::model::*;
 use crate::slug::{is_slug, slugify};
-use crate::yaml::{self, Node};
+use crate::yaml::{self, Node, Pos};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -534,43 +534,31 @@ fn load_systems(
     systems
 }
 
-/// Text fields a translation may give, beside `data.description` and `risk.description`.
-const TRANSLATABLE: &[&str] = &[
-    "name",
-    "summary",
-    "department",
-    "purpose",
-    "human_oversight",
-    "how_it_works",
-    "legal_basis",
-    "appeal",
-    "disclosure",
-    "environment",
-];
-
-fn read_translation(doc: &mut Doc, lang: &str, mut f: Fields) -> Option<Translation> {
-    let mut fields = BTreeMap::new();
-    for key in TRANSLATABLE {
-        if let Some(text) = f.opt_text(doc, key) {
-            fields.insert((*key).to_owned(), serde_json::Value::String(text));
-        }
-    }
-    if let Some(list) = Some(f.text_list(doc, "affected")).filter(|l| !l.is_empty()) {
-        fields.insert("affected".into(), serde_json::json!(list));
-    }
-    for nested in ["data", "risk"] {
-        let value = f.map(doc, nested, false, |doc, mut g| {
+fn read_translation(doc: &mut Doc, mut f: Fields) -> Option<Translation> {
+    let description = |doc: &mut Doc, f: &mut Fields, key: &'static str| {
+        f.map(doc, key, false, |doc, mut g| {
             let description = g.opt_text(doc, "description");
             g.finish(doc);
-            description
-        });
-        if let Some(d) = value {
-            fields.insert(nested.to_owned(), serde_json::json!({ "description": d }));
-        }
-    }
-    let _ = lang;
+            description.map(|description| TranslatedDescription { description })
+        })
+    };
+    let t = Translation {
+        name: f.opt_text(doc, "name"),
+        summary: f.opt_text(doc, "summary"),
+        department: f.opt_text(doc, "department"),
+        purpose: f.opt_text(doc, "purpose"),
+        human_oversight: f.opt_text(doc, "human_oversight"),
+        how_it_works: f.opt_text(doc, "how_it_works"),
+        legal_basis: f.opt_text(doc, "legal_basis"),
+        appeal: f.opt_text(doc, "appeal"),
+        disclosure: f.opt_text(doc, "disclosure"),
+        environment: f.opt_text(doc, "environment"),
+        affected: f.text_list(doc, "affected"),
+        data: description(doc, &mut f, "data"),
+        risk: description(doc, &mut f, "risk"),
+    };
     f.finish(doc);
-    Some(Translation { fields })
+    Some(t)
 }
 
 fn read_system(
@@ -597,21 +585,26 @@ fn read_system(
     let status = f.req_choice::<Status>(doc, "status");
     let department = f.req_text(doc, "department");
     let purpose = f.req_text(doc, "purpose");
-    let decision_role = f.req_choice::<DecisionRole>(doc, "decision_role");
+    let decision_role_at = f.req_choice_at::<DecisionRole>(doc, "decision_role");
+    let decision_role = decision_role_at.map(|(v, _)| v);
     let human_oversight = f.req_text(doc, "human_oversight");
-    let data = f.map(doc, "data", true, |doc, mut g| {
-        let personal_data = g.req_choice::<PersonalData>(doc, "personal_data");
+    let data_at = f.map(doc, "data", true, |doc, mut g| {
+        let personal_data = g.req_choice_at::<PersonalData>(doc, "personal_data");
         let description = g.req_text(doc, "description");
-        let location = g.req_choice::<DataLocation>(doc, "location");
+        let location = g.req_choice_at::<DataLocation>(doc, "location");
         let used_for_training = g.opt_bool(doc, "used_for_training");
         g.finish(doc);
-        Some(Data {
-            personal_data: personal_data?,
+        let ((personal_data, personal_pos), (location, location_pos)) = (personal_data?, location?);
+        let data = Data {
+            personal_data,
             description: description?,
-            location: location?,
+            location,
             used_for_training,
-        })
+        };
+        Some((data, personal_pos, location_pos))
     });
+    let data = data_at.as_ref().map(|(d, ..)| d.clone());
+    let mut risk_pos = Pos::default();
     let risk = f.map(doc, "risk", true, |doc, mut g| {
         let ai_act = match g.require(doc, "ai_act") {
             Some(n) => match doc.text("risk.ai_act", n).as_deref().map(str::trim) {
@@ -624,17 +617,25 @@ fn read_system(
                     );
                     None
                 }
-                Some(_) => doc.choice::<AiActClass>("risk.ai_act", n),
+                Some(_) => doc.choice::<AiActClass>("risk.ai_act", n).map(|v| (v, n.pos)),
                 None => None,
             },
             None => None,
         };
         let description = g.req_text(doc, "description");
         g.finish(doc);
-        Some(Risk {
-            ai_act: ai_act?,
-            description: description?,
-        })
+        let (ai_act, ai_act_pos) = ai_act?;
+        Some((
+            Risk {
+                ai_act,
+                description: description?,
+            },
+            ai_act_pos,
+        ))
+    });
+    let risk = risk.map(|(r, pos)| {
+        risk_pos = pos;
+        r
     });
     let contact = f.map(doc, "contact", true, read_contact);
     let reviewed = f.req_date(doc, "reviewed");
@@ -756,6 +757,75 @@ fn read_system(
         );
     }
 
+    if let (Some(status), Some((reviewed, pos))) = (status, reviewed)
+        && status != Status::Retired
+        && reviewed.0.saturating_add(jiff::Span::new().years(1)) < doc.today
+    {
+        doc.warning(
+            "review-old",
+            pos,
+            format!("Uppgifterna kontrollerades senast {reviewed}, för mer än ett år sedan."),
+            "Invånare ska kunna lita på att registret stämmer: kontrollera posten och sätt `reviewed` till dagens datum.".into(),
+        );
+    }
+    let check_policies = matches!(status, Some(Status::Pilot | Status::InUse));
+    if let (Some((DecisionRole::Automated, pos)), true) =
+        (decision_role_at, status != Some(Status::Retired))
+    {
+        let missing: Vec<&str> = [
+            ("legal_basis", legal_basis.is_none()),
+            ("appeal", appeal.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(k, m)| m.then_some(k))
+        .collect();
+        if !missing.is_empty() {
+            doc.warning(
+                "automated-without-safeguards",
+                pos,
+                format!(
+                    "Systemet fattar beslut utan granskning, men posten saknar {}.",
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" och ")
+                ),
+                "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §) och den enskilde måste kunna få beslutet prövat; beskriv rättslig grund i `legal_basis` och hur man begär prövning i `appeal`.".into(),
+            );
+        }
+    }
+    let has = |kind: AssessmentType| assessments.iter().any(|a| a.kind == kind);
+    if let Some((d, personal_pos, location_pos)) = &data_at
+        && d.personal_data != PersonalData::None
+        && status != Some(Status::Retired)
+    {
+        if check_policies && !has(AssessmentType::Dpia) {
+            doc.warning(
+                "no-dpia",
+                *personal_pos,
+                "Systemet behandlar personuppgifter, men posten anger ingen konsekvensbedömning för dataskydd (`type: dpia`).".into(),
+                "Dataskyddsförordningen artikel 35 kräver en konsekvensbedömning när behandlingen kan innebära hög risk; lägg till den under `assessments`, eller förklara i `risk.description` varför den inte behövs.".into(),
+            );
+        }
+        if d.location == DataLocation::OutsideEu {
+            doc.warning(
+                "personal-data-outside-eu",
+                *location_pos,
+                "Personuppgifter behandlas utanför EU.".into(),
+                "Överföring av personuppgifter utanför EU kräver särskilda skyddsåtgärder (dataskyddsförordningen kapitel V); beskriv dem i `data.description` eller `risk.description`.".into(),
+            );
+        }
+    }
+    if let Some(r) = &risk
+        && r.ai_act == AiActClass::High
+        && check_policies
+        && !has(AssessmentType::Fria)
+    {
+        doc.warning(
+            "no-fria",
+            risk_pos,
+            "Systemet har hög risk enligt AI-förordningen, men posten anger ingen konsekvensbedömning för grundläggande rättigheter (`type: fria`).".into(),
+            "Offentliga verksamheter som använder AI med hög risk ska göra en sådan bedömning innan systemet används (AI-förordningen artikel 27); lägg till den under `assessments`.".into(),
+        );
+    }
+
     Some(System {
         id: id.to_owned(),
         url: String::new(),
@@ -825,8 +895,7 @@ fn read_translations(
             Some(_) => {}
         }
         let path = format!("translations.{code}");
-        if let Some(t) = Fields::of(doc, &path, value).and_then(|f| read_translation(doc, code, f))
-        {
+        if let Some(t) = Fields::of(doc, &path, value).and_then(|f| read_translation(doc, f)) {
             out.insert(code.to_owned(), t);
         }
     }

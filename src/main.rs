@@ -34,6 +34,34 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Bygger, serverar på 127.0.0.1 och bygger om när en fil sparas; webbläsaren laddas om.
+    Serve {
+        /// Webbplatsens mapp, den som innehåller register/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Porten att lyssna på (0 = välj en ledig)
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Adressen att lyssna på; bara den här datorn som standard
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+    },
+    /// Skapar en ny post i register/systems/ från en mall med hjälptext.
+    New {
+        /// Systemets namn, till exempel "Chattbot på webbplatsen"
+        name: String,
+        /// Webbplatsens mapp, den som innehåller register/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Skapar en ny webbplats med ett exempel som går att bygga direkt.
+    Init {
+        /// Mappen att skapa webbplatsen i
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Skriver ut JSON-schemat för en post (för automatisk komplettering i editorn).
+    Schema,
     /// Kontrollerar registret utan att bygga något.
     Check {
         /// Webbplatsens mapp, den som innehåller register/
@@ -57,7 +85,65 @@ fn print(text: &str, to_stdout: bool) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let today = insyn::load::today();
+    let fail = |d: insyn::diagnostic::Diagnostic| {
+        print(&diagnostic::render(&[d], Format::Human), false);
+        ExitCode::FAILURE
+    };
     match cli.command {
+        Command::Serve { root, port, host } => match insyn::serve::run(&root, host, port, today) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(d) => fail(d),
+        },
+        Command::New { name, root } => match insyn::scaffold::new_record(&root, &name, today) {
+            Ok(path) => {
+                print(
+                    &format!(
+                        "Skapade {}.
+Fyll i fälten och kör `insyn check` för att se vad som saknas.
+",
+                        path.display()
+                    ),
+                    true,
+                );
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(d),
+        },
+        Command::Init { dir } => match insyn::scaffold::init(&dir, today) {
+            Ok(files) => {
+                let mut text = String::from(
+                    "Skapade en ny webbplats:
+",
+                );
+                for f in files {
+                    text.push_str(&format!(
+                        "  {}
+",
+                        f.display()
+                    ));
+                }
+                text.push_str(&format!(
+                    "
+Nästa steg:
+  1. Ändra register/site.yaml till era uppgifter.
+  2. Lägg till system med `insyn new \"Systemets namn\" --root {0}`.
+  3. Se webbplatsen med `insyn serve --root {0}`.
+",
+                    dir.display()
+                ));
+                print(&text, true);
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(d),
+        },
+        Command::Schema => {
+            let schema = insyn::schema::record_schema();
+            print(
+                &(serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"),
+                true,
+            );
+            ExitCode::SUCCESS
+        }
         Command::Check { root, format } => {
             let loaded = insyn::load::load(&root, today);
             let format = match format {

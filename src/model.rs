@@ -3,7 +3,9 @@
 //! contains, field for field as in the YAML) and the pages.
 
 use jiff::civil::Date;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Bumped when the shape of `register.json` changes in a way consumers must notice.
@@ -43,6 +45,14 @@ macro_rules! vocabulary {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "string", "enum": [$($text),+] })
             }
         }
     };
@@ -102,6 +112,22 @@ vocabulary!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Day(pub Date);
 
+impl JsonSchema for Day {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        })
+    }
+}
+
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(&self.0)
@@ -114,7 +140,8 @@ impl std::fmt::Display for Day {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Contact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -124,7 +151,8 @@ pub struct Contact {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Data {
     pub personal_data: PersonalData,
     pub description: String,
@@ -133,13 +161,15 @@ pub struct Data {
     pub used_for_training: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Risk {
     pub ai_act: AiActClass,
     pub description: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Supplier {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -151,7 +181,8 @@ pub struct Supplier {
     pub in_house: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Assessment {
     #[serde(rename = "type")]
     pub kind: AssessmentType,
@@ -163,28 +194,67 @@ pub struct Assessment {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Link {
     pub title: String,
     pub url: String,
 }
 
+/// The `description` of `data` or `risk`, in a translation.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TranslatedDescription {
+    pub description: String,
+}
+
 /// Text written by people in another language; every field optional.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Translation {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", flatten)]
-    pub fields: BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub human_oversight: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub how_it_works: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affected: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<TranslatedDescription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<TranslatedDescription>,
 }
 
 /// One AI system, as written in `register/systems/<id>.yaml`.
 ///
 /// Field order here is the order of `register.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, title = "AI-system i AI-registret")]
 pub struct System {
+    /// The file stem; not written in the file.
+    #[schemars(skip)]
     pub id: String,
     /// Absolute URL of the system's page (filled in when the site is planned).
+    #[schemars(skip)]
     pub url: String,
+    #[schemars(length(min = 1))]
     pub name: String,
+    #[schemars(length(min = 1, max = 300))]
     pub summary: String,
     pub status: Status,
     pub department: String,
@@ -195,11 +265,11 @@ pub struct System {
     pub risk: Risk,
     pub contact: Contact,
     pub reviewed: Day,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub technique: Vec<Technique>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub how_it_works: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub affected: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_basis: Option<String>,
@@ -209,7 +279,7 @@ pub struct System {
     pub disclosure: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Supplier>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assessments: Vec<Assessment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introduced: Option<Day>,
@@ -219,14 +289,15 @@ pub struct System {
     pub next_review: Option<Day>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub translations: BTreeMap<String, Translation>,
     /// The file the record came from, relative to the site root (not exported).
     #[serde(skip)]
+    #[schemars(skip)]
     pub source: String,
 }
 

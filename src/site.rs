@@ -423,6 +423,11 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         }
     }
 
+    // The record format, for editors' tools and anyone reusing the data.
+    let schema =
+        serde_json::to_string_pretty(&crate::schema::record_schema()).unwrap_or_default() + "\n";
+    w.file(&crate::schema::published_path(), schema.as_bytes())?;
+
     // Open data and machine-readable files.
     w.file("register.json", &register_json(register))?;
     w.file("register.csv", &register_csv(register))?;

@@ -78,6 +78,15 @@ impl Theme {
         names
     }
 
+    /// The built-in theme's UI strings for `lang`.
+    pub fn builtin_strings(lang: Language) -> Result<serde_json::Value, Diagnostic> {
+        Theme {
+            overrides: None,
+            shown: String::new(),
+        }
+        .strings(lang)
+    }
+
     /// The UI strings for `lang`: the built-in file, with the override's keys on top.
     pub fn strings(&self, lang: Language) -> Result<serde_json::Value, Diagnostic> {
         let rel = format!("i18n/{}.yaml", lang.as_str());

@@ -1,0 +1,421 @@
+//! `insyn serve`: build, serve on loopback, rebuild on every save and reload the
+//! open page. A broken save shows the located errors in the browser instead of the
+//! page; the server keeps running and recovers by itself when the file is fixed.
+//!
+//! Reloading uses long polling from a same-origin script (`/_insyn/reload.js`), so
+//! it works under the pages' own Content-Security-Policy (`script-src 'self'`).
+
+use crate::diagnostic::{Diagnostic, Format, render, sort};
+use crate::render::escape_html;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use notify::{EventKind, RecursiveMode, Watcher};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+const RELOAD_JS: &str = r#"// insyn serve: reload the page when the site has been rebuilt.
+(function () {
+  var seen = new URL(document.currentScript.src).searchParams.get('v');
+  function poll() {
+    fetch('/_insyn/wait?v=' + seen, { cache: 'no-store' })
+      .then(function (r) { return r.text(); })
+      .then(function (now) { if (now !== seen) { location.reload(); } else { poll(); } })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"#;
+
+struct Shared {
+    root: PathBuf,
+    output: PathBuf,
+    today: jiff::civil::Date,
+    /// The error page while the register has errors; `None` when the site is good.
+    failure: RwLock<Option<String>>,
+    /// Bumped after every build; browsers waiting on it reload.
+    version: watch::Sender<u64>,
+}
+
+impl Shared {
+    fn rebuild(&self) {
+        let started = Instant::now();
+        let result = crate::site::build(&self.root, &self.output, self.today);
+        let failure = match result {
+            Ok(built) => {
+                if !built.warnings.is_empty() {
+                    eprint!("{}", render(&built.warnings, Format::Human));
+                }
+                eprintln!(
+                    "Byggt: {} sidor på {} ms.",
+                    built.pages,
+                    started.elapsed().as_millis()
+                );
+                None
+            }
+            Err(mut diags) => {
+                sort(&mut diags);
+                eprint!("{}", render(&diags, Format::Human));
+                eprintln!("Bygget misslyckades; felen visas i webbläsaren.");
+                Some(error_page(&self.root, &diags))
+            }
+        };
+        if let Ok(mut slot) = self.failure.write() {
+            *slot = failure;
+        }
+        self.version.send_modify(|v| *v += 1);
+    }
+}
+
+/// A page listing every error with a few lines of the file around it.
+fn error_page(root: &Path, diags: &[Diagnostic]) -> String {
+    let mut body = String::new();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    for d in diags.iter().filter(|d| d.is_error()) {
+        let location = if d.line > 0 {
+            format!("{}:{}:{}", d.file, d.line, d.column)
+        } else {
+            d.file.clone()
+        };
+        body.push_str("<section>\n");
+        body.push_str(&format!("<h2>{}</h2>\n", escape_html(&d.message)));
+        body.push_str(&format!(
+            "<p class=\"where\">{}</p>\n",
+            escape_html(&location)
+        ));
+        if d.line > 0
+            && let Ok(text) = std::fs::read_to_string(root.join(&d.file))
+        {
+            let lines: Vec<&str> = text.lines().collect();
+            let at = usize::try_from(d.line).unwrap_or(1).max(1);
+            let from = at.saturating_sub(3);
+            let to = (at + 2).min(lines.len());
+            body.push_str("<pre>");
+            for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+                let n = i + 1;
+                let mark = if n == at { " class=\"this\"" } else { "" };
+                body.push_str(&format!(
+                    "<span{mark}>{n:>4} | {}</span>\n",
+                    escape_html(line)
+                ));
+                if n == at {
+                    let pad = " ".repeat(usize::try_from(d.column).unwrap_or(1).saturating_sub(1));
+                    body.push_str(&format!("     | {pad}^\n"));
+                }
+            }
+            body.push_str("</pre>\n");
+        }
+        if let Some(hint) = &d.hint {
+            body.push_str(&format!(
+                "<p><strong>Så rättar du:</strong> {}</p>\n",
+                escape_html(hint)
+            ));
+        }
+        body.push_str("</section>\n");
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{errors} fel i registret – insyn</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1b1b1b; background: #fff; }}
+h1 {{ color: #a4000f; }}
+section {{ border-left: 6px solid #a4000f; padding: 0.25rem 1rem; margin: 1.5rem 0; background: #fdf2f2; }}
+h2 {{ font-size: 1.2rem; }}
+.where {{ font-family: ui-monospace, monospace; }}
+pre {{ background: #fff; padding: 0.5rem; overflow-x: auto; }}
+.this {{ font-weight: bold; background: #fff3b0; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{errors} fel i registret</h1>
+<p>Webbplatsen kan inte byggas förrän felen är rättade. Rätta och spara filen, så laddas sidan om av sig själv.</p>
+{body}</main>
+<script src="/_insyn/reload.js?v={{version}}"></script>
+</body>
+</html>
+"#
+    )
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file for a request path, or `None` for anything that tries to leave the
+/// output folder (`..`, encoded or not, backslashes, NUL).
+pub fn resolve(output: &Path, request_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(request_path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut path = output.to_path_buf();
+    for part in decoded.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        let component = Path::new(part).components().next()?;
+        match component {
+            Component::Normal(name) if part != ".." => path.push(name),
+            _ => return None,
+        }
+    }
+    Some(path)
+}
+
+fn with_reload_script(html: Vec<u8>, version: u64) -> Vec<u8> {
+    let tag = format!("<script src=\"/_insyn/reload.js?v={version}\"></script>\n");
+    let text = String::from_utf8_lossy(&html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{tag}{}", &text[..i], &text[i..]).into_bytes(),
+        None => [html, tag.into_bytes()].concat(),
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn serve_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let version = *shared.version.borrow();
+    let Some(mut path) = resolve(&shared.output, uri.path()) else {
+        return (StatusCode::FORBIDDEN, "Otillåten sökväg.\n").into_response();
+    };
+    let wants_page =
+        uri.path().ends_with('/') || uri.path().ends_with(".html") || path.extension().is_none();
+    let failure = shared.failure.read().ok().and_then(|f| f.clone());
+    if let (Some(page), true) = (failure, wants_page) {
+        let html = page.replace("{version}", &version.to_string());
+        let response = (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        );
+        return no_store(response.into_response());
+    }
+    if path.is_dir() {
+        path.push("index.html");
+    }
+    let (status, path) = if path.is_file() {
+        (StatusCode::OK, path)
+    } else {
+        (StatusCode::NOT_FOUND, shared.output.join("404.html"))
+    };
+    let Ok(mut bytes) = tokio::fs::read(&path).await else {
+        return (StatusCode::NOT_FOUND, "Sidan finns inte.\n").into_response();
+    };
+    let kind = content_type(&path);
+    if kind.starts_with("text/html") {
+        bytes = with_reload_script(bytes, version);
+    }
+    no_store((status, [(header::CONTENT_TYPE, kind)], bytes).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Seen {
+    /// The version the page was built at; anything unknown counts as outdated.
+    v: Option<String>,
+}
+
+/// Answers when the site has been rebuilt since version `v`, or after 25 s.
+async fn wait(State(shared): State<Arc<Shared>>, Query(seen): Query<Seen>) -> String {
+    let mut rx = shared.version.subscribe();
+    let current = *rx.borrow_and_update();
+    if seen.v.as_deref() != Some(current.to_string().as_str()) {
+        return current.to_string();
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(25), rx.changed()).await;
+    let now = *rx.borrow();
+    now.to_string()
+}
+
+/// Files an editor's save leaves behind that never matter to the site.
+fn is_noise(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.starts_with('.') && !name.ends_with(".yaml")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.starts_with("#")
+        || name == "4913"
+}
+
+/// Whether a file-system event can change the site. Reading a file is not a
+/// change (the build itself reads every file), nor are editor leftovers.
+fn matters(event: &notify::Event) -> bool {
+    !matches!(event.kind, EventKind::Access(_)) && event.paths.iter().any(|p| !is_noise(p))
+}
+
+/// Watches `register/` and `themes/`, rebuilding once per burst of changes:
+/// after the first change it waits until the files have been quiet for a moment,
+/// so an editor's temp-file-and-rename save, or a `git checkout`, is one rebuild.
+fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx).map_err(|e| {
+        Diagnostic::error(
+            "watch",
+            "register",
+            format!("Kan inte bevaka filerna: {e}."),
+        )
+    })?;
+    for dir in ["register", "themes"] {
+        let path = shared.root.join(dir);
+        if path.is_dir() {
+            watcher
+                .watch(&path, RecursiveMode::Recursive)
+                .map_err(|e| {
+                    Diagnostic::error("watch", dir, format!("Kan inte bevaka mappen: {e}."))
+                })?;
+        }
+    }
+    std::thread::spawn(move || {
+        let _keep_watching = watcher;
+        let quiet = Duration::from_millis(40);
+        while let Ok(first) = rx.recv() {
+            let mut relevant = first.as_ref().map_or(true, matters);
+            while let Ok(next) = rx.recv_timeout(quiet) {
+                relevant |= next.as_ref().map_or(true, matters);
+            }
+            if relevant {
+                shared.rebuild();
+                // Events caused by the build itself (none expected) are dropped.
+                while let Ok(e) = rx.try_recv() {
+                    if e.as_ref().map_or(true, matters) {
+                        shared.rebuild();
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Runs until Ctrl+C. The site is built into a temporary folder, never `public/`.
+pub fn run(
+    root: &Path,
+    host: IpAddr,
+    port: u16,
+    today: jiff::civil::Date,
+) -> Result<(), Diagnostic> {
+    let work = std::env::temp_dir().join(format!("insyn-serve-{}", std::process::id()));
+    let shared = Arc::new(Shared {
+        root: root.to_path_buf(),
+        output: work.join("public"),
+        today,
+        failure: RwLock::new(None),
+        version: watch::channel(0).0,
+    });
+    shared.rebuild();
+    watch(shared.clone())?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Diagnostic::error(
+                "serve",
+                "insyn serve",
+                format!("Kan inte starta servern: {e}."),
+            )
+        })?;
+    let result = runtime.block_on(async {
+        let app = Router::new()
+            .route(
+                "/_insyn/reload.js",
+                get(|| async {
+                    (
+                        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                        RELOAD_JS,
+                    )
+                }),
+            )
+            .route("/_insyn/wait", get(wait))
+            .fallback(serve_file)
+            .with_state(shared.clone());
+        let address = SocketAddr::new(host, port);
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            Diagnostic::error(
+                "serve",
+                "insyn serve",
+                format!("Kan inte lyssna på {address}: {e}."),
+            )
+            .hint(
+                "Porten används kanske redan. Välj en annan med --port, till exempel --port 8081.",
+            )
+        })?;
+        let bound = listener.local_addr().unwrap_or(address);
+        println!("Serverar registret på http://{bound}/ – tryck Ctrl+C för att avsluta.");
+        if !host.is_loopback() {
+            println!("Obs: servern nås från andra datorer i nätverket ({host}).");
+        }
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| {
+                Diagnostic::error("serve", "insyn serve", format!("Servern stannade: {e}."))
+            })
+    });
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_leave_the_output_folder() {
+        let out = Path::new("/srv/site");
+        assert_eq!(
+            resolve(out, "/system/x/"),
+            Some(PathBuf::from("/srv/site/system/x"))
+        );
+        assert_eq!(
+            resolve(out, "/a%20b.html"),
+            Some(PathBuf::from("/srv/site/a b.html"))
+        );
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%2f..%2f..%2fx",
+            "/..%5c..%5cx",
+            "/a%00b",
+            "/%ff",
+        ] {
+            assert_eq!(resolve(out, bad), None, "{bad}");
+        }
+    }
+}
