@@ -2,8 +2,21 @@
 //! (for a person at a terminal, as GitHub annotations, as JSON). No other module
 //! prints errors on its own, so every check reads the same to an editor.
 
+use crate::model::Language;
 use serde::Serialize;
 use std::fmt::Write as _;
+
+/// A message in the editor's language: `msg!(lang, "på svenska {x}", "in English {x}")`.
+/// Both texts capture the same variables, so they cannot drift apart in content.
+#[macro_export]
+macro_rules! msg {
+    ($lang:expr, $sv:literal, $en:literal) => {
+        match $lang {
+            $crate::model::Language::Sv => format!($sv),
+            $crate::model::Language::En => format!($en),
+        }
+    };
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,20 +147,22 @@ pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
-pub fn render(diags: &[Diagnostic], format: Format) -> String {
+pub fn render(diags: &[Diagnostic], format: Format, lang: Language) -> String {
     match format {
-        Format::Human => render_human(diags),
-        Format::Github => render_github(diags),
+        Format::Human => render_human(diags, lang),
+        Format::Github => render_github(diags, lang),
         Format::Json => render_json(diags),
     }
 }
 
-fn render_human(diags: &[Diagnostic]) -> String {
+fn render_human(diags: &[Diagnostic], lang: Language) -> String {
     let mut out = String::new();
     for d in diags {
-        let label = match d.severity {
-            Severity::Error => "fel",
-            Severity::Warning => "varning",
+        let label = match (d.severity, lang) {
+            (Severity::Error, Language::Sv) => "fel",
+            (Severity::Warning, Language::Sv) => "varning",
+            (Severity::Error, Language::En) => "error",
+            (Severity::Warning, Language::En) => "warning",
         };
         let _ = writeln!(out, "{label}: {}", d.message);
         if d.line > 0 {
@@ -165,28 +180,34 @@ fn render_human(diags: &[Diagnostic]) -> String {
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(col.min(200)));
         }
         if let Some(hint) = &d.hint {
-            let _ = writeln!(out, "   = så rättar du: {hint}");
+            let how = msg!(lang, "så rättar du", "how to fix");
+            let _ = writeln!(out, "   = {how}: {hint}");
         }
         out.push('\n');
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let _ = writeln!(
-        out,
-        "{} fel, {} {}.",
-        errors,
-        warnings,
-        if warnings == 1 {
-            "varning"
-        } else {
-            "varningar"
-        }
-    );
+    let summary = match lang {
+        Language::Sv => format!(
+            "{errors} fel, {warnings} {}.",
+            if warnings == 1 {
+                "varning"
+            } else {
+                "varningar"
+            }
+        ),
+        Language::En => format!(
+            "{errors} {}, {warnings} {}.",
+            if errors == 1 { "error" } else { "errors" },
+            if warnings == 1 { "warning" } else { "warnings" }
+        ),
+    };
+    let _ = writeln!(out, "{summary}");
     out
 }
 
 /// GitHub workflow commands: data must escape `%`, CR and LF; properties also `:` and `,`.
-fn render_github(diags: &[Diagnostic]) -> String {
+fn render_github(diags: &[Diagnostic], lang: Language) -> String {
     fn data(s: &str) -> String {
         s.replace('%', "%25")
             .replace('\r', "%0D")
@@ -203,7 +224,7 @@ fn render_github(diags: &[Diagnostic]) -> String {
         };
         let mut text = d.message.clone();
         if let Some(h) = &d.hint {
-            text.push_str(" Så rättar du: ");
+            text.push_str(&msg!(lang, " Så rättar du: ", " How to fix: "));
             text.push_str(h);
         }
         let _ = write!(out, "::{kind} file={}", prop(&d.file));

@@ -6,7 +6,8 @@
 //! list of fields the program reads: there is no second list to keep in step.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Day, Vocabulary, field_help};
+use crate::model::{Day, Language, Vocabulary, field_help};
+use crate::msg;
 use crate::yaml::{Node, Pos, ScalarKind, Spanned};
 
 /// The file being read, and the diagnostics found in it so far.
@@ -14,15 +15,18 @@ pub struct Doc<'a> {
     pub file: &'a str,
     pub source: &'a str,
     pub today: jiff::civil::Date,
+    /// The language messages are written in (the site's).
+    pub lang: Language,
     pub diags: Vec<Diagnostic>,
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(file: &'a str, source: &'a str, today: jiff::civil::Date) -> Self {
+    pub fn new(file: &'a str, source: &'a str, today: jiff::civil::Date, lang: Language) -> Self {
         Doc {
             file,
             source,
             today,
+            lang,
             diags: Vec::new(),
         }
     }
@@ -54,8 +58,12 @@ impl<'a> Doc<'a> {
                     self.error(
                         "empty-field",
                         node.pos,
-                        format!("Fältet `{path}` är tomt."),
-                        fill_in_hint(path),
+                        msg!(
+                            self.lang,
+                            "Fältet `{path}` är tomt.",
+                            "The field `{path}` is empty."
+                        ),
+                        fill_in_hint(path, self.lang),
                     );
                     None
                 } else {
@@ -66,12 +74,11 @@ impl<'a> Doc<'a> {
                 self.error(
                     "wrong-type",
                     node.pos,
-                    format!(
-                        "Fältet `{path}` ska vara en text, men här står {}.",
-                        other.kind_sv()
-                    ),
-                    "Skriv texten direkt efter kolon, eller med `|` på raden och texten indragen på raderna under."
-                        .into(),
+                    {
+                        let kind = other.kind(self.lang);
+                        msg!(self.lang, "Fältet `{path}` ska vara en text, men här står {kind}.", "The field `{path}` should be text, but here it is {kind}.")
+                    },
+                    msg!(self.lang, "Skriv texten direkt efter kolon, eller med `|` på raden och texten indragen på raderna under.", "Write the text right after the colon, or `|` on the line and the text indented on the lines below."),
                 );
                 None
             }
@@ -85,16 +92,24 @@ impl<'a> Doc<'a> {
             return Some(v);
         }
         let suggestion = closest(value, V::ALL.iter().map(|v| v.as_str()))
-            .map(|s| format!(" Menade du `{s}`?"))
+            .map(|s| msg!(self.lang, " Menade du `{s}`?", " Did you mean `{s}`?"))
             .unwrap_or_default();
         self.error(
             "invalid-value",
             node.pos,
-            format!("`{value}` är inte ett tillåtet värde för `{path}`."),
-            format!(
-                "Skriv ett av värdena {} (med små bokstäver, exakt så).{suggestion}",
-                V::allowed()
+            msg!(
+                self.lang,
+                "`{value}` är inte ett tillåtet värde för `{path}`.",
+                "`{value}` is not an allowed value for `{path}`."
             ),
+            {
+                let allowed = V::allowed();
+                msg!(
+                    self.lang,
+                    "Skriv ett av värdena {allowed} (med små bokstäver, exakt så).{suggestion}",
+                    "Write one of {allowed} (in lower case, exactly so).{suggestion}"
+                )
+            },
         );
         None
     }
@@ -119,15 +134,27 @@ impl<'a> Doc<'a> {
             Some(d) => Some(Day(d)),
             None => {
                 let message = if shaped {
-                    format!("`{t}` i fältet `{path}` är inget riktigt datum i kalendern.")
+                    msg!(
+                        self.lang,
+                        "`{t}` i fältet `{path}` är inget riktigt datum i kalendern.",
+                        "`{t}` in `{path}` is not a real calendar date."
+                    )
                 } else {
-                    format!("`{t}` i fältet `{path}` är inte ett datum i formen ÅÅÅÅ-MM-DD.")
+                    msg!(
+                        self.lang,
+                        "`{t}` i fältet `{path}` är inte ett datum i formen ÅÅÅÅ-MM-DD.",
+                        "`{t}` in `{path}` is not a date of the form YYYY-MM-DD."
+                    )
                 };
                 self.error(
                     "invalid-date",
                     node.pos,
                     message,
-                    "Skriv datumet som år-månad-dag med siffror, till exempel 2026-03-15.".into(),
+                    msg!(
+                        self.lang,
+                        "Skriv datumet som år-månad-dag med siffror, till exempel 2026-03-15.",
+                        "Write the date as year-month-day in digits, for example 2026-03-15."
+                    ),
                 );
                 None
             }
@@ -147,8 +174,16 @@ impl<'a> Doc<'a> {
                 self.error(
                     "wrong-type",
                     node.pos,
-                    format!("Fältet `{path}` ska vara `true` (ja) eller `false` (nej)."),
-                    format!("Skriv `{path}: true` eller `{path}: false`, utan citattecken."),
+                    msg!(
+                        self.lang,
+                        "Fältet `{path}` ska vara `true` (ja) eller `false` (nej).",
+                        "The field `{path}` should be `true` or `false`."
+                    ),
+                    msg!(
+                        self.lang,
+                        "Skriv `{path}: true` eller `{path}: false`, utan citattecken.",
+                        "Write `{path}: true` or `{path}: false`, without quotes."
+                    ),
                 );
                 None
             }
@@ -165,8 +200,16 @@ impl<'a> Doc<'a> {
                 self.error(
                     "wrong-type",
                     node.pos,
-                    format!("Fältet `{path}` ska vara en lista."),
-                    "Skriv varje värde på en egen rad som börjar med `- `.".into(),
+                    msg!(
+                        self.lang,
+                        "Fältet `{path}` ska vara en lista.",
+                        "The field `{path}` should be a list."
+                    ),
+                    msg!(
+                        self.lang,
+                        "Skriv varje värde på en egen rad som börjar med `- `.",
+                        "Write each value on a line of its own starting with `- `."
+                    ),
                 );
                 Vec::new()
             }
@@ -195,9 +238,8 @@ impl<'a> Doc<'a> {
         self.error(
             "invalid-email",
             node.pos,
-            format!("`{t}` i fältet `{path}` är ingen giltig e-postadress."),
-            "Skriv bara adressen, till exempel namn@kommun.se, utan `mailto:` och utan mellanslag."
-                .into(),
+            msg!(self.lang, "`{t}` i fältet `{path}` är ingen giltig e-postadress.", "`{t}` in `{path}` is not a valid email address."),
+            msg!(self.lang, "Skriv bara adressen, till exempel namn@kommun.se, utan `mailto:` och utan mellanslag.", "Write just the address, for example name@municipality.se, without `mailto:` and without spaces."),
         );
         None
     }
@@ -213,9 +255,8 @@ impl<'a> Doc<'a> {
                 self.error(
                     "invalid-url",
                     node.pos,
-                    format!("`{t}` i fältet `{path}` är ingen giltig webbadress."),
-                    "Skriv hela adressen med `https://` först, till exempel https://www.kommun.se/ai."
-                        .into(),
+                    msg!(self.lang, "`{t}` i fältet `{path}` är ingen giltig webbadress.", "`{t}` in `{path}` is not a valid web address."),
+                    msg!(self.lang, "Skriv hela adressen med `https://` först, till exempel https://www.kommun.se/ai.", "Write the full address starting with `https://`, for example https://www.municipality.se/ai."),
                 );
                 None
             }
@@ -232,20 +273,23 @@ impl<'a> Doc<'a> {
         self.error(
             "invalid-phone",
             node.pos,
-            format!("`{t}` i fältet `{path}` är inget telefonnummer."),
-            "Skriv numret med siffror, gärna med riktnummer, till exempel 08-123 456 78 eller +46 8 123 456 78."
-                .into(),
+            msg!(self.lang, "`{t}` i fältet `{path}` är inget telefonnummer.", "`{t}` in `{path}` is not a phone number."),
+            msg!(self.lang, "Skriv numret med siffror, gärna med riktnummer, till exempel 08-123 456 78 eller +46 8 123 456 78.", "Write the number in digits, with area code, for example 08-123 456 78 or +46 8 123 456 78."),
         );
         None
     }
 }
 
-fn fill_in_hint(path: &str) -> String {
-    let help = field_help(path);
+fn fill_in_hint(path: &str, lang: Language) -> String {
+    let help = field_help(path, lang);
     if help.is_empty() {
-        "Fyll i ett värde eller ta bort raden.".into()
+        msg!(
+            lang,
+            "Fyll i ett värde eller ta bort raden.",
+            "Fill in a value or remove the line."
+        )
     } else {
-        format!("Fyll i {help}.")
+        msg!(lang, "Fyll i {help}.", "Fill in {help}.")
     }
 }
 
@@ -344,22 +388,31 @@ impl<'n> Fields<'n> {
                 missing: Vec::new(),
             }),
             other => {
+                let kind = other.kind(doc.lang);
                 let (message, hint) = if path.is_empty() {
                     (
-                        format!(
-                            "Filen ska bestå av fält i formen `namn: värde`, men den innehåller {}.",
-                            other.kind_sv()
+                        msg!(
+                            doc.lang,
+                            "Filen ska bestå av fält i formen `namn: värde`, men den innehåller {kind}.",
+                            "The file should consist of fields of the form `name: value`, but it contains {kind}."
                         ),
-                        "Börja varje rad längst till vänster med ett fältnamn, till exempel `name: Chattbot`. Jämför med en fil som fungerar.".to_owned(),
+                        msg!(
+                            doc.lang,
+                            "Börja varje rad längst till vänster med ett fältnamn, till exempel `name: Chattbot`. Jämför med en fil som fungerar.",
+                            "Start each line at the left margin with a field name, for example `name: Chatbot`. Compare with a file that works."
+                        ),
                     )
                 } else {
                     (
-                        format!(
-                            "Fältet `{path}` ska innehålla egna fält på indragna rader, men här står {}.",
-                            other.kind_sv()
+                        msg!(
+                            doc.lang,
+                            "Fältet `{path}` ska innehålla egna fält på indragna rader, men här står {kind}.",
+                            "The field `{path}` should contain fields of its own on indented lines, but here it is {kind}."
                         ),
-                        format!(
-                            "Skriv `{path}:` på en egen rad och fälten under, indragna med två mellanslag."
+                        msg!(
+                            doc.lang,
+                            "Skriv `{path}:` på en egen rad och fälten under, indragna med två mellanslag.",
+                            "Write `{path}:` on a line of its own and its fields below, indented by two spaces."
                         ),
                     )
                 };
@@ -406,24 +459,42 @@ impl<'n> Fields<'n> {
         let value = self.get(key);
         if value.is_none() {
             let path = self.path(key);
-            let help = field_help(&path);
+            let help = field_help(&path, doc.lang);
             let hint = if help.is_empty() {
-                format!("Lägg till `{key}:`.{extra}")
+                msg!(
+                    doc.lang,
+                    "Lägg till `{key}:`.{extra}",
+                    "Add `{key}:`.{extra}"
+                )
             } else {
-                format!("Lägg till `{key}:` med {help}.{extra}")
+                msg!(
+                    doc.lang,
+                    "Lägg till `{key}:` med {help}.{extra}",
+                    "Add `{key}:` with {help}.{extra}"
+                )
             };
             match self.entries.iter().find(|(k, _)| k.value == key) {
                 // Written but left empty: say so where it is.
                 Some((k, _)) => doc.error(
                     "missing-field",
                     k.pos,
-                    format!("Fältet `{path}` är tomt."),
+                    msg!(
+                        doc.lang,
+                        "Fältet `{path}` är tomt.",
+                        "The field `{path}` is empty."
+                    ),
                     hint,
                 ),
-                None => {
-                    self.missing
-                        .push((key, self.pos, format!("Fältet `{path}` saknas."), hint))
-                }
+                None => self.missing.push((
+                    key,
+                    self.pos,
+                    msg!(
+                        doc.lang,
+                        "Fältet `{path}` saknas.",
+                        "The field `{path}` is missing."
+                    ),
+                    hint,
+                )),
             }
         }
         value
@@ -440,7 +511,12 @@ impl<'n> Fields<'n> {
     }
 
     pub fn req_choice<V: Vocabulary>(&mut self, doc: &mut Doc, key: &'static str) -> Option<V> {
-        let allowed = format!(" Tillåtna värden: {}.", V::allowed());
+        let values = V::allowed();
+        let allowed = msg!(
+            doc.lang,
+            " Tillåtna värden: {values}.",
+            " Allowed values: {values}."
+        );
         let node = self.require_explained(doc, key, &allowed)?;
         doc.choice(&self.path(key), node)
     }
@@ -451,7 +527,12 @@ impl<'n> Fields<'n> {
         doc: &mut Doc,
         key: &'static str,
     ) -> Option<(V, Pos)> {
-        let allowed = format!(" Tillåtna värden: {}.", V::allowed());
+        let values = V::allowed();
+        let allowed = msg!(
+            doc.lang,
+            " Tillåtna värden: {values}.",
+            " Allowed values: {values}."
+        );
         let node = self.require_explained(doc, key, &allowed)?;
         doc.choice(&self.path(key), node).map(|v| (v, node.pos))
     }
@@ -539,9 +620,8 @@ impl<'n> Fields<'n> {
                 doc.error(
                     "wrong-type",
                     node.pos,
-                    format!("Fältet `{path}` ska vara en lista."),
-                    "Börja varje post i listan med `- ` på en egen rad, med fälten indragna under."
-                        .into(),
+                    msg!(doc.lang, "Fältet `{path}` ska vara en lista.", "The field `{path}` should be a list."),
+                    msg!(doc.lang, "Börja varje post i listan med `- ` på en egen rad, med fälten indragna under.", "Start each item with `- ` on a line of its own, with its fields indented below."),
                 );
                 return Vec::new();
             }
@@ -573,26 +653,35 @@ impl<'n> Fields<'n> {
             let hint = match closest(&key.value, self.asked.iter().copied()) {
                 Some(s) if self.missing.iter().any(|(m, ..)| *m == s) => {
                     explained.push(s);
-                    format!(
-                        "Menade du `{s}`? Det fältet krävs och saknas, så rätta stavningen till `{s}`."
+                    msg!(
+                        doc.lang,
+                        "Menade du `{s}`? Det fältet krävs och saknas, så rätta stavningen till `{s}`.",
+                        "Did you mean `{s}`? That field is required and missing, so correct the spelling to `{s}`."
                     )
                 }
-                Some(s) => format!(
-                    "Menade du `{s}`? Rätta stavningen; fält som inte finns i formatet är inte tillåtna."
+                Some(s) => msg!(
+                    doc.lang,
+                    "Menade du `{s}`? Rätta stavningen; fält som inte finns i formatet är inte tillåtna.",
+                    "Did you mean `{s}`? Correct the spelling; fields that are not part of the format are not allowed."
                 ),
-                None => format!(
-                    "Ta bort fältet, eller använd ett av de kända fälten här: {}.",
-                    self.asked
+                None => {
+                    let known = self
+                        .asked
                         .iter()
                         .map(|a| format!("`{a}`"))
                         .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                        .join(", ");
+                    msg!(
+                        doc.lang,
+                        "Ta bort fältet, eller använd ett av de kända fälten här: {known}.",
+                        "Remove the field, or use one of the known fields here: {known}."
+                    )
+                }
             };
             doc.error(
                 "unknown-field",
                 key.pos,
-                format!("Okänt fält `{path}`."),
+                msg!(doc.lang, "Okänt fält `{path}`.", "Unknown field `{path}`."),
                 hint,
             );
         }

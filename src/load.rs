@@ -5,6 +5,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::fields::{Doc, Fields};
 use crate::model::*;
+use crate::msg;
 use crate::slug::{is_slug, slugify};
 use crate::yaml::{self, Node, Pos};
 use jiff::civil::Date;
@@ -31,6 +32,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
 ];
 
 pub struct Loaded {
+    /// The language messages are written in: the site's, or Swedish.
+    pub lang: Language,
     /// Present when there are no errors.
     pub register: Option<Register>,
     /// Errors and warnings, sorted.
@@ -56,36 +59,48 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 
 /// Reads a file as UTF-8 text, refusing what no editor writes: huge files, other
 /// encodings, binary content. A UTF-8 byte order mark is removed.
-pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
+pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Diagnostic> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(
             "unreadable",
             shown,
-            format!("Filen går inte att läsa: {e}."),
+            msg!(
+                lang,
+                "Filen går inte att läsa: {e}.",
+                "The file cannot be read: {e}."
+            ),
         )
-        .hint("Kontrollera att filen finns och att du har behörighet att läsa den.")
+        .hint(msg!(
+            lang,
+            "Kontrollera att filen finns och att du har behörighet att läsa den.",
+            "Check that the file exists and that you may read it."
+        ))
     };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "file-too-large",
-            shown,
-            format!(
-                "Filen är {:.1} MB, men en fil i registret får vara högst 1 MB.",
-                meta.len() as f64 / 1_048_576.0
-            ),
-        )
-        .hint("En post är några sidor text. Kontrollera att det är rätt fil, eller korta den."));
+        return Err(Diagnostic::error("file-too-large", shown, {
+            let mb = format!("{:.1}", meta.len() as f64 / 1_048_576.0);
+            msg!(
+                lang,
+                "Filen är {mb} MB, men en fil i registret får vara högst 1 MB.",
+                "The file is {mb} MB, but a file in the register may be at most 1 MB."
+            )
+        })
+        .hint(msg!(
+            lang,
+            "En post är några sidor text. Kontrollera att det är rätt fil, eller korta den.",
+            "A record is a few pages of text. Check that this is the right file, or shorten it."
+        )));
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::error(
             "not-utf8",
             shown,
-            "Filen är sparad som UTF-16, men registret läser bara UTF-8.",
+            msg!(lang, "Filen är sparad som UTF-16, men registret läser bara UTF-8.", "The file is saved as UTF-16, but the register reads only UTF-8."),
         )
         .at(1, 1)
-        .hint("Spara filen igen med teckenkodningen UTF-8 (i Anteckningar: Spara som → Kodning: UTF-8)."));
+        .hint(msg!(lang, "Spara filen igen med teckenkodningen UTF-8 (i Anteckningar: Spara som → Kodning: UTF-8).", "Save the file again with the UTF-8 encoding (in Notepad: Save as → Encoding: UTF-8).")));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -97,10 +112,10 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
             return Err(Diagnostic::error(
                 "not-utf8",
                 shown,
-                "Filen innehåller tecken som inte är UTF-8 (troligen sparad som Latin-1 eller Windows-1252).",
+                msg!(lang, "Filen innehåller tecken som inte är UTF-8 (troligen sparad som Latin-1 eller Windows-1252).", "The file contains characters that are not UTF-8 (probably saved as Latin-1 or Windows-1252)."),
             )
             .at_in(line, column, &prefix)
-            .hint("Spara filen igen med teckenkodningen UTF-8, och kontrollera sedan å, ä och ö på den här raden."));
+            .hint(msg!(lang, "Spara filen igen med teckenkodningen UTF-8, och kontrollera sedan å, ä och ö på den här raden.", "Save the file again with the UTF-8 encoding, then check å, ä and ö on this line.")));
         }
     };
     let text = match text.strip_prefix('\u{feff}') {
@@ -114,46 +129,71 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
         return Err(Diagnostic::error(
             "binary-content",
             shown,
-            "Filen innehåller ett NUL-tecken, så den är ingen textfil.",
+            msg!(lang, "Filen innehåller ett NUL-tecken, så den är ingen textfil.", "The file contains a NUL character, so it is not a text file."),
         )
         .at(line, column)
-        .hint("Kontrollera att det är rätt fil. Kopiera texten till en ny fil i en textredigerare och spara som UTF-8."));
+        .hint(msg!(lang, "Kontrollera att det är rätt fil. Kopiera texten till en ny fil i en textredigerare och spara som UTF-8.", "Check that this is the right file. Copy the text into a new file in a text editor and save it as UTF-8.")));
     }
     Ok(text)
+}
+
+/// The site's language, read leniently from `register/site.yaml` before anything
+/// is validated, so that even a broken site.yaml is explained in the right language.
+pub fn site_language(root: &Path) -> Language {
+    let path = root.join("register").join("site.yaml");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Language::Sv;
+    };
+    let Ok(node) = yaml::parse("site.yaml", &text, Language::Sv) else {
+        return Language::Sv;
+    };
+    let find = |node: &Node, key: &str| match node {
+        Node::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| v.value.clone()),
+        _ => None,
+    };
+    match find(&node.value, "site").and_then(|site| find(&site, "language")) {
+        Some(Node::Scalar { text, .. }) => Language::parse(text.trim()).unwrap_or(Language::Sv),
+        _ => Language::Sv,
+    }
 }
 
 /// Loads and validates everything under `root/register`.
 pub fn load(root: &Path, today: Date) -> Loaded {
     let mut diags = Vec::new();
+    let lang = site_language(root);
     let register_dir = root.join("register");
     if !register_dir.is_dir() {
         diags.push(
             Diagnostic::error(
                 "no-register",
                 display_path(root, &register_dir),
-                format!(
-                    "Det finns ingen mapp `register` i {}.",
-                    if root.as_os_str().is_empty() {
-                        ".".into()
+                {
+                    let shown_root = if root.as_os_str().is_empty() {
+                        ".".to_owned()
                     } else {
                         root.display().to_string()
-                    }
-                ),
+                    };
+                    msg!(lang, "Det finns ingen mapp `register` i {shown_root}.", "There is no `register` folder in {shown_root}.")
+                },
             )
-            .hint("Kör kommandot i webbplatsens mapp, ange den med `--root MAPP`, eller skapa en ny med `insyn init`."),
+            .hint(msg!(lang, "Kör kommandot i webbplatsens mapp, ange den med `--root MAPP`, eller skapa en ny med `insyn init`.", "Run the command in the site's folder, name it with `--root FOLDER`, or create a new site with `insyn init`.")),
         );
         return Loaded {
+            lang,
             register: None,
             diagnostics: diags,
         };
     }
-    let site = load_site(root, today, &mut diags);
+    let site = load_site(root, today, lang, &mut diags);
     let languages: Vec<Language> = site
         .as_ref()
         .map(|s| s.site.languages.clone())
         .unwrap_or_else(|| vec![Language::Sv]);
-    let systems = load_systems(root, today, &languages, &mut diags);
-    let pages = load_pages(root, &mut diags);
+    let systems = load_systems(root, today, lang, &languages, &mut diags);
+    let pages = load_pages(root, lang, &mut diags);
     crate::diagnostic::sort(&mut diags);
     let failed = diags.iter().any(Diagnostic::is_error);
     let register = match site {
@@ -165,6 +205,7 @@ pub fn load(root: &Path, today: Date) -> Loaded {
         _ => None,
     };
     Loaded {
+        lang,
         register,
         diagnostics: diags,
     }
@@ -174,21 +215,22 @@ pub fn load(root: &Path, today: Date) -> Loaded {
 fn parse_file(
     path: &Path,
     shown: &str,
+    lang: Language,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, yaml::Spanned<Node>)> {
-    let text = match read_text(path, shown) {
+    let text = match read_text(path, shown, lang) {
         Ok(t) => t,
         Err(d) => {
             diags.push(d);
             return None;
         }
     };
-    match yaml::parse(shown, &text) {
+    match yaml::parse(shown, &text, lang) {
         Ok(node) if matches!(node.value, Node::Null) => {
             diags.push(
-                Diagnostic::error("empty-file", shown, "Filen är tom.")
+                Diagnostic::error("empty-file", shown, msg!(lang, "Filen är tom.", "The file is empty."))
                     .at(1, 1)
-                    .hint("Fyll i fälten, till exempel genom att skapa posten med `insyn new \"Namn\"`, eller ta bort filen."),
+                    .hint(msg!(lang, "Fyll i fälten, till exempel genom att skapa posten med `insyn new \"Namn\"`, eller ta bort filen.", "Fill in the fields, for example by creating the record with `insyn new \"Name\"`, or remove the file.")),
             );
             None
         }
@@ -214,26 +256,31 @@ fn read_contact(doc: &mut Doc, mut f: Fields) -> Option<Contact> {
         doc.error(
             "missing-contact",
             pos,
-            "Kontaktuppgifterna saknar både `email`, `phone` och `url`.".into(),
-            "Ange minst ett sätt att nå er, till exempel `email: ai@kommun.se` indraget under `contact:`.".into(),
+            msg!(doc.lang, "Kontaktuppgifterna saknar både `email`, `phone` och `url`.", "The contact details have none of `email`, `phone` and `url`."),
+            msg!(doc.lang, "Ange minst ett sätt att nå er, till exempel `email: ai@kommun.se` indraget under `contact:`.", "Give at least one way to reach you, for example `email: ai@municipality.se` indented under `contact:`."),
         );
         return None;
     }
     Some(Contact { email, phone, url })
 }
 
-fn load_site(root: &Path, today: Date, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+fn load_site(
+    root: &Path,
+    today: Date,
+    lang: Language,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Site> {
     let path = root.join("register").join("site.yaml");
     let shown = display_path(root, &path);
     if !path.is_file() {
         diags.push(
-            Diagnostic::error("missing-site", &shown, "Filen `register/site.yaml` saknas.")
-                .hint("Den beskriver organisationen och webbplatsen. Skapa en ny webbplats med `insyn init` och kopiera dess site.yaml."),
+            Diagnostic::error("missing-site", &shown, msg!(lang, "Filen `register/site.yaml` saknas.", "The file `register/site.yaml` is missing."))
+                .hint(msg!(lang, "Den beskriver organisationen och webbplatsen. Skapa en ny webbplats med `insyn init` och kopiera dess site.yaml.", "It describes the organisation and the site. Create a new site with `insyn init` and copy its site.yaml.")),
         );
         return None;
     }
-    let (text, node) = parse_file(&path, &shown, diags)?;
-    let mut doc = Doc::new(&shown, &text, today);
+    let (text, node) = parse_file(&path, &shown, lang, diags)?;
+    let mut doc = Doc::new(&shown, &text, today, lang);
     let site = read_site(&mut doc, &node, root);
     diags.append(&mut doc.diags);
     site
@@ -276,11 +323,11 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
                 doc.error(
                     "language-order",
                     n.pos,
-                    format!(
-                        "`site.languages` ska börja med webbplatsens huvudspråk `{}`.",
-                        language.as_str()
-                    ),
-                    "Sätt huvudspråket först i listan, till exempel `languages: [sv, en]`.".into(),
+                    {
+                        let main = language.as_str();
+                        msg!(doc.lang, "`site.languages` ska börja med webbplatsens huvudspråk `{main}`.", "`site.languages` should start with the site's main language `{main}`.")
+                    },
+                    msg!(doc.lang, "Sätt huvudspråket först i listan, till exempel `languages: [sv, en]`.", "Put the main language first in the list, for example `languages: [sv, en]`."),
                 );
             }
         languages.dedup();
@@ -293,8 +340,8 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
                     doc.error(
                         "missing-theme",
                         n.pos,
-                        format!("Temat `{t}` finns inte: mappen `themes/{t}/` saknas."),
-                        "Skapa mappen, eller ta bort raden `theme:` för att använda det inbyggda temat.".into(),
+                        msg!(doc.lang, "Temat `{t}` finns inte: mappen `themes/{t}/` saknas.", "The theme `{t}` does not exist: the folder `themes/{t}/` is missing."),
+                        msg!(doc.lang, "Skapa mappen, eller ta bort raden `theme:` för att använda det inbyggda temat.", "Create the folder, or remove the `theme:` line to use the built-in theme."),
                     );
                     None
                 }
@@ -333,16 +380,16 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
             doc.error(
                 "date-in-future",
                 assessed_pos,
-                format!("`accessibility.assessed` ({assessed}) ligger i framtiden."),
-                "Ange datumet då tillgängligheten faktiskt bedömdes.".into(),
+                msg!(doc.lang, "`accessibility.assessed` ({assessed}) ligger i framtiden.", "`accessibility.assessed` ({assessed}) is in the future."),
+                msg!(doc.lang, "Ange datumet då tillgängligheten faktiskt bedömdes.", "Give the date the accessibility was actually assessed."),
             );
         }
         if compliance == Some(Compliance::Partial) && known_issues.is_empty() {
             doc.warning(
                 "no-known-issues",
                 assessed_pos,
-                "Webbplatsen anges vara delvis tillgänglig, men `accessibility.known_issues` listar inga brister.".into(),
-                "Lagen kräver att redogörelsen beskriver innehåll som inte är tillgängligt. Lägg till `known_issues:` med en punkt per brist.".into(),
+                msg!(doc.lang, "Webbplatsen anges vara delvis tillgänglig, men `accessibility.known_issues` listar inga brister.", "The site is said to be partially accessible, but `accessibility.known_issues` lists no problems."),
+                msg!(doc.lang, "Lagen kräver att redogörelsen beskriver innehåll som inte är tillgängligt. Lägg till `known_issues:` med en punkt per brist.", "The law requires the statement to describe content that is not accessible. Add `known_issues:` with one item per problem."),
             );
         }
         Some(Accessibility {
@@ -385,16 +432,24 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
 /// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
 /// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
 /// else unexpected gets a warning so nobody wonders why a record is missing.
-fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let dir = root.join("register").join("systems");
     if !dir.is_dir() {
         diags.push(
             Diagnostic::warning(
                 "no-systems",
                 display_path(root, &dir),
-                "Mappen `register/systems` saknas, så registret har inga system.",
+                msg!(
+                    lang,
+                    "Mappen `register/systems` saknas, så registret har inga system.",
+                    "The folder `register/systems` is missing, so the register has no systems."
+                ),
             )
-            .hint("Skapa mappen och lägg till en post med `insyn new \"Systemets namn\"`."),
+            .hint(msg!(
+                lang,
+                "Skapa mappen och lägg till en post med `insyn new \"Systemets namn\"`.",
+                "Create the folder and add a record with `insyn new \"Name of the system\"`."
+            )),
         );
         return Vec::new();
     }
@@ -416,16 +471,32 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                     Diagnostic::error(
                         "symlink-loop",
                         shown,
-                        "Länken pekar i en cirkel tillbaka till en mapp ovanför sig själv.",
+                        msg!(
+                            lang,
+                            "Länken pekar i en cirkel tillbaka till en mapp ovanför sig själv.",
+                            "The link points in a circle back to a folder above itself."
+                        ),
                     )
-                    .hint("Ta bort länken; poster ska vara vanliga filer i `register/systems/`.")
+                    .hint(msg!(
+                        lang,
+                        "Ta bort länken; poster ska vara vanliga filer i `register/systems/`.",
+                        "Remove the link; records are ordinary files in `register/systems/`."
+                    ))
                 } else {
                     Diagnostic::error(
                         "unreadable",
                         shown,
-                        format!("Filen eller mappen går inte att läsa: {e}."),
+                        msg!(
+                            lang,
+                            "Filen eller mappen går inte att läsa: {e}.",
+                            "The file or folder cannot be read: {e}."
+                        ),
                     )
-                    .hint("Kontrollera att du har behörighet att läsa den.")
+                    .hint(msg!(
+                        lang,
+                        "Kontrollera att du har behörighet att läsa den.",
+                        "Check that you may read it."
+                    ))
                 });
                 continue;
             }
@@ -440,9 +511,17 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                 Diagnostic::warning(
                     "ignored",
                     shown,
-                    "Mappen läses inte: poster ska ligga direkt i `register/systems/`.",
+                    msg!(
+                        lang,
+                        "Mappen läses inte: poster ska ligga direkt i `register/systems/`.",
+                        "The folder is not read: records belong directly in `register/systems/`."
+                    ),
                 )
-                .hint("Flytta filerna upp en nivå om de ska vara med i registret."),
+                .hint(msg!(
+                    lang,
+                    "Flytta filerna upp en nivå om de ska vara med i registret.",
+                    "Move the files up one level if they belong in the register."
+                )),
             );
             continue;
         }
@@ -457,10 +536,10 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
                 Diagnostic::warning(
                     "ignored",
                     shown,
-                    "Filen läses inte: bara filer som slutar på `.yaml` blir poster.",
+                    msg!(lang, "Filen läses inte: bara filer som slutar på `.yaml` blir poster.", "The file is not read: only files ending in `.yaml` become records."),
                 )
                 .hint(
-                    "Byt filändelse till `.yaml` om filen är en post, annars flytta den härifrån.",
+                    msg!(lang, "Byt filändelse till `.yaml` om filen är en post, annars flytta den härifrån.", "Change the extension to `.yaml` if the file is a record, otherwise move it elsewhere."),
                 ),
             ),
         }
@@ -471,10 +550,11 @@ fn discover_systems(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 fn load_systems(
     root: &Path,
     today: Date,
+    lang: Language,
     languages: &[Language],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<System> {
-    let files = discover_systems(root, diags);
+    let files = discover_systems(root, lang, diags);
     let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut systems = Vec::new();
     for path in &files {
@@ -489,14 +569,12 @@ fn load_systems(
                 Diagnostic::error(
                     "invalid-id",
                     &shown,
-                    format!("Filnamnet `{stem}` går inte att använda som id i webbadresser."),
+                    msg!(lang, "Filnamnet `{stem}` går inte att använda som id i webbadresser.", "The file name `{stem}` cannot be used as an id in web addresses."),
                 )
                 .hint(if suggestion.is_empty() {
-                    "Döp om filen så att namnet bara har små bokstäver a–z, siffror och bindestreck.".to_owned()
+                    msg!(lang, "Döp om filen så att namnet bara har små bokstäver a–z, siffror och bindestreck.", "Rename the file so that the name has only lower-case letters a–z, digits and hyphens.")
                 } else {
-                    format!(
-                        "Döp om filen till `{suggestion}.yaml`: bara små bokstäver a–z, siffror och bindestreck (å, ä och ö skrivs a, a och o)."
-                    )
+                    msg!(lang, "Döp om filen till `{suggestion}.yaml`: bara små bokstäver a–z, siffror och bindestreck (å, ä och ö skrivs a, a och o).", "Rename the file to `{suggestion}.yaml`: only lower-case letters a–z, digits and hyphens (å, ä and ö are written a, a and o).")
                 }),
             );
         }
@@ -504,10 +582,10 @@ fn load_systems(
             .entry(stem.to_lowercase())
             .or_default()
             .push(shown.clone());
-        let Some((text, node)) = parse_file(path, &shown, diags) else {
+        let Some((text, node)) = parse_file(path, &shown, lang, diags) else {
             continue;
         };
-        let mut doc = Doc::new(&shown, &text, today);
+        let mut doc = Doc::new(&shown, &text, today, lang);
         let system = read_system(&mut doc, &node, &stem, languages);
         let ok = !doc.has_errors();
         diags.append(&mut doc.diags);
@@ -523,9 +601,12 @@ fn load_systems(
                     Diagnostic::error(
                         "duplicate-id",
                         file,
-                        format!("Id:t `{id}` används av flera filer: även {}.", others.join(", ")),
+                        {
+                            let others = others.join(", ");
+                            msg!(lang, "Id:t `{id}` används av flera filer: även {others}.", "The id `{id}` is used by more than one file: also {others}.")
+                        },
                     )
-                    .hint("Varje system ska ha en egen fil med ett eget namn. Ta bort dubbletten eller döp om den ena filen."),
+                    .hint(msg!(lang, "Varje system ska ha en egen fil med ett eget namn. Ta bort dubbletten eller döp om den ena filen.", "Each system has a file of its own with a name of its own. Remove the duplicate or rename one of the files.")),
                 );
             }
         }
@@ -577,8 +658,8 @@ fn read_system(
             doc.error(
                 "summary-too-long",
                 n.pos,
-                format!("Sammanfattningen i `summary` är {count} tecken, men får vara högst 300."),
-                "Korta den till en eller två meningar. Längre förklaringar passar i `purpose` eller `how_it_works`.".into(),
+                msg!(doc.lang, "Sammanfattningen i `summary` är {count} tecken, men får vara högst 300.", "The `summary` is {count} characters long, but may be at most 300."),
+                msg!(doc.lang, "Korta den till en eller två meningar. Längre förklaringar passar i `purpose` eller `how_it_works`.", "Shorten it to one or two sentences. Longer explanations belong in `purpose` or `how_it_works`."),
             );
         }
     }
@@ -612,8 +693,8 @@ fn read_system(
                     doc.error(
                         "prohibited-ai",
                         n.pos,
-                        "Förbjudna AI-tillämpningar (AI-förordningen artikel 5) får inte användas och kan därför inte registreras.".into(),
-                        "Om systemet verkligen är förbjudet ska det avvecklas; kontakta ert dataskyddsombud eller en jurist. Annars: välj `minimal`, `limited` eller `high`.".into(),
+                        msg!(doc.lang, "Förbjudna AI-tillämpningar (AI-förordningen artikel 5) får inte användas och kan därför inte registreras.", "Prohibited AI practices (AI Act article 5) may not be used and therefore cannot be registered."),
+                        msg!(doc.lang, "Om systemet verkligen är förbjudet ska det avvecklas; kontakta ert dataskyddsombud eller en jurist. Annars: välj `minimal`, `limited` eller `high`.", "If the system really is prohibited it must be retired; contact your data protection officer or a lawyer. Otherwise choose `minimal`, `limited` or `high`."),
                     );
                     None
                 }
@@ -658,8 +739,8 @@ fn read_system(
             doc.error(
                 "supplier-name",
                 pos,
-                "`supplier` anger varken leverantörens namn (`name`) eller `in_house: true`.".into(),
-                "Skriv leverantörens namn under `supplier:`, eller `in_house: true` om ni har byggt systemet själva.".into(),
+                msg!(doc.lang, "`supplier` anger varken leverantörens namn (`name`) eller `in_house: true`.", "`supplier` gives neither the supplier's `name` nor `in_house: true`."),
+                msg!(doc.lang, "Skriv leverantörens namn under `supplier:`, eller `in_house: true` om ni har byggt systemet själva.", "Write the supplier's name under `supplier:`, or `in_house: true` if you built the system yourselves."),
             );
         }
         Some(supplier)
@@ -675,8 +756,8 @@ fn read_system(
                 doc.error(
                     "date-in-future",
                     pos,
-                    format!("Bedömningens datum {d} ligger i framtiden."),
-                    "Ange datumet då bedömningen gjordes. Planerade bedömningar kan nämnas i `risk.description`.".into(),
+                    msg!(doc.lang, "Bedömningens datum {d} ligger i framtiden.", "The assessment's date {d} is in the future."),
+                    msg!(doc.lang, "Ange datumet då bedömningen gjordes. Planerade bedömningar kan nämnas i `risk.description`.", "Give the date the assessment was made. Planned assessments can be mentioned in `risk.description`."),
                 );
             }
         Some(Assessment {
@@ -714,11 +795,11 @@ fn read_system(
         doc.error(
             "date-in-future",
             pos,
-            format!("`reviewed` ({reviewed}) ligger i framtiden."),
-            format!(
-                "Ange dagen då uppgifterna faktiskt kontrollerades, senast i dag ({}).",
-                doc.today
-            ),
+            msg!(doc.lang, "`reviewed` ({reviewed}) ligger i framtiden.", "`reviewed` ({reviewed}) is in the future."),
+            {
+                let today = doc.today;
+                msg!(doc.lang, "Ange dagen då uppgifterna faktiskt kontrollerades, senast i dag ({today}).", "Give the day the information was actually checked, today ({today}) at the latest.")
+            },
         );
     }
     if let Some((next, pos)) = next_review
@@ -727,22 +808,38 @@ fn read_system(
         doc.warning(
                 "review-overdue",
                 pos,
-                format!("Posten skulle ha granskats senast {next} (`next_review`)."),
-                "Kontrollera att uppgifterna stämmer, uppdatera `reviewed` till dagens datum och sätt ett nytt `next_review`.".into(),
+                msg!(doc.lang, "Posten skulle ha granskats senast {next} (`next_review`).", "The record was due for review on {next} (`next_review`)."),
+                msg!(doc.lang, "Kontrollera att uppgifterna stämmer, uppdatera `reviewed` till dagens datum och sätt ett nytt `next_review`.", "Check that the information is right, set `reviewed` to today's date and set a new `next_review`."),
             );
     }
     match (status, retired) {
         (Some(Status::Retired), None) => doc.error(
             "missing-field",
             top_pos,
-            "Fältet `retired` saknas: det krävs när `status: retired`.".into(),
-            "Lägg till `retired:` med datumet då systemet slutade användas, som ÅÅÅÅ-MM-DD.".into(),
+            msg!(
+                doc.lang,
+                "Fältet `retired` saknas: det krävs när `status: retired`.",
+                "The field `retired` is missing: it is required with `status: retired`."
+            ),
+            msg!(
+                doc.lang,
+                "Lägg till `retired:` med datumet då systemet slutade användas, som ÅÅÅÅ-MM-DD.",
+                "Add `retired:` with the date the system stopped being used, as YYYY-MM-DD."
+            ),
         ),
         (Some(s), Some((_, pos))) if s != Status::Retired => doc.warning(
             "retired-date-without-status",
             pos,
-            "Posten har ett datum i `retired` men `status` är inte `retired`.".into(),
-            "Sätt `status: retired` om systemet har avvecklats, annars ta bort `retired`.".into(),
+            msg!(
+                doc.lang,
+                "Posten har ett datum i `retired` men `status` är inte `retired`.",
+                "The record has a `retired` date but its `status` is not `retired`."
+            ),
+            msg!(
+                doc.lang,
+                "Sätt `status: retired` om systemet har avvecklats, annars ta bort `retired`.",
+                "Set `status: retired` if the system has been retired, otherwise remove `retired`."
+            ),
         ),
         _ => {}
     }
@@ -752,8 +849,16 @@ fn read_system(
         doc.error(
             "date-order",
             pos,
-            format!("Systemet avvecklades ({end}) före det infördes ({start})."),
-            "Kontrollera datumen i `introduced` och `retired`.".into(),
+            msg!(
+                doc.lang,
+                "Systemet avvecklades ({end}) före det infördes ({start}).",
+                "The system was retired ({end}) before it was introduced ({start})."
+            ),
+            msg!(
+                doc.lang,
+                "Kontrollera datumen i `introduced` och `retired`.",
+                "Check the dates in `introduced` and `retired`."
+            ),
         );
     }
 
@@ -764,8 +869,8 @@ fn read_system(
         doc.warning(
             "review-old",
             pos,
-            format!("Uppgifterna kontrollerades senast {reviewed}, för mer än ett år sedan."),
-            "Invånare ska kunna lita på att registret stämmer: kontrollera posten och sätt `reviewed` till dagens datum.".into(),
+            msg!(doc.lang, "Uppgifterna kontrollerades senast {reviewed}, för mer än ett år sedan.", "The information was last checked on {reviewed}, more than a year ago."),
+            msg!(doc.lang, "Invånare ska kunna lita på att registret stämmer: kontrollera posten och sätt `reviewed` till dagens datum.", "Residents must be able to trust the register: check the record and set `reviewed` to today's date."),
         );
     }
     let check_policies = matches!(status, Some(Status::Pilot | Status::InUse));
@@ -783,11 +888,12 @@ fn read_system(
             doc.warning(
                 "automated-without-safeguards",
                 pos,
-                format!(
-                    "Systemet fattar beslut utan granskning, men posten saknar {}.",
-                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" och ")
-                ),
-                "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §) och den enskilde måste kunna få beslutet prövat; beskriv rättslig grund i `legal_basis` och hur man begär prövning i `appeal`.".into(),
+                {
+                    let and = if doc.lang == Language::Sv { " och " } else { " and " };
+                    let missing = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(and);
+                    msg!(doc.lang, "Systemet fattar beslut utan granskning, men posten saknar {missing}.", "The system makes decisions without review, but the record has no {missing}.")
+                },
+                msg!(doc.lang, "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §) och den enskilde måste kunna få beslutet prövat; beskriv rättslig grund i `legal_basis` och hur man begär prövning i `appeal`.", "Automated decisions need a basis in law (Swedish Administrative Procedure Act, section 28) and the person concerned must be able to have the decision reviewed; describe the legal basis in `legal_basis` and how to ask for review in `appeal`."),
             );
         }
     }
@@ -800,16 +906,16 @@ fn read_system(
             doc.warning(
                 "no-dpia",
                 *personal_pos,
-                "Systemet behandlar personuppgifter, men posten anger ingen konsekvensbedömning för dataskydd (`type: dpia`).".into(),
-                "Dataskyddsförordningen artikel 35 kräver en konsekvensbedömning när behandlingen kan innebära hög risk; lägg till den under `assessments`, eller förklara i `risk.description` varför den inte behövs.".into(),
+                msg!(doc.lang, "Systemet behandlar personuppgifter, men posten anger ingen konsekvensbedömning för dataskydd (`type: dpia`).", "The system processes personal data, but the record lists no data protection impact assessment (`type: dpia`)."),
+                msg!(doc.lang, "Dataskyddsförordningen artikel 35 kräver en konsekvensbedömning när behandlingen kan innebära hög risk; lägg till den under `assessments`, eller förklara i `risk.description` varför den inte behövs.", "GDPR article 35 requires an impact assessment when processing may involve a high risk; add it under `assessments`, or explain in `risk.description` why it is not needed."),
             );
         }
         if d.location == DataLocation::OutsideEu {
             doc.warning(
                 "personal-data-outside-eu",
                 *location_pos,
-                "Personuppgifter behandlas utanför EU.".into(),
-                "Överföring av personuppgifter utanför EU kräver särskilda skyddsåtgärder (dataskyddsförordningen kapitel V); beskriv dem i `data.description` eller `risk.description`.".into(),
+                msg!(doc.lang, "Personuppgifter behandlas utanför EU.", "Personal data is processed outside the EU."),
+                msg!(doc.lang, "Överföring av personuppgifter utanför EU kräver särskilda skyddsåtgärder (dataskyddsförordningen kapitel V); beskriv dem i `data.description` eller `risk.description`.", "Transfers of personal data outside the EU need specific safeguards (GDPR chapter V); describe them in `data.description` or `risk.description`."),
             );
         }
     }
@@ -821,8 +927,8 @@ fn read_system(
         doc.warning(
             "no-fria",
             risk_pos,
-            "Systemet har hög risk enligt AI-förordningen, men posten anger ingen konsekvensbedömning för grundläggande rättigheter (`type: fria`).".into(),
-            "Offentliga verksamheter som använder AI med hög risk ska göra en sådan bedömning innan systemet används (AI-förordningen artikel 27); lägg till den under `assessments`.".into(),
+            msg!(doc.lang, "Systemet har hög risk enligt AI-förordningen, men posten anger ingen konsekvensbedömning för grundläggande rättigheter (`type: fria`).", "The system is high-risk under the AI Act, but the record lists no fundamental rights impact assessment (`type: fria`)."),
+            msg!(doc.lang, "Offentliga verksamheter som använder AI med hög risk ska göra en sådan bedömning innan systemet används (AI-förordningen artikel 27); lägg till den under `assessments`.", "Public bodies deploying high-risk AI must make such an assessment before use (AI Act article 27); add it under `assessments`."),
         );
     }
 
@@ -869,8 +975,8 @@ fn read_translations(
         doc.error(
             "wrong-type",
             node.pos,
-            "Fältet `translations` ska innehålla en språkkod per rad, till exempel `en:`, med fälten indragna under.".into(),
-            "Skriv till exempel:\ntranslations:\n  en:\n    name: Chatbot".into(),
+            msg!(doc.lang, "Fältet `translations` ska innehålla en språkkod per rad, till exempel `en:`, med fälten indragna under.", "The field `translations` should hold one language code per line, for example `en:`, with the fields indented below."),
+            msg!(doc.lang, "Skriv till exempel:\ntranslations:\n  en:\n    name: Chatbot", "Write for example:\ntranslations:\n  en:\n    name: Chatbot"),
         );
         return out;
     };
@@ -881,16 +987,19 @@ fn read_translations(
                 doc.error(
                     "invalid-language",
                     lang.pos,
-                    format!("`{code}` är ingen språkkod som insyn stöder."),
-                    format!("Använd en av {}.", Language::allowed()),
+                    msg!(doc.lang, "`{code}` är ingen språkkod som insyn stöder.", "`{code}` is not a language code insyn supports."),
+                    {
+                        let allowed = Language::allowed();
+                        msg!(doc.lang, "Använd en av {allowed}.", "Use one of {allowed}.")
+                    },
                 );
                 continue;
             }
             Some(l) if !languages.contains(&l) => doc.warning(
                 "unused-translation",
                 lang.pos,
-                format!("Översättningen till `{code}` visas inte, eftersom webbplatsen inte publiceras på det språket."),
-                format!("Lägg till `{code}` i `site.languages` i register/site.yaml för att publicera den."),
+                msg!(doc.lang, "Översättningen till `{code}` visas inte, eftersom webbplatsen inte publiceras på det språket.", "The `{code}` translation is not shown, because the site is not published in that language."),
+                msg!(doc.lang, "Lägg till `{code}` i `site.languages` i register/site.yaml för att publicera den.", "Add `{code}` to `site.languages` in register/site.yaml to publish it."),
             ),
             Some(_) => {}
         }
@@ -902,7 +1011,7 @@ fn read_translations(
     out
 }
 
-fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+fn load_pages(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
     let dir = root.join("register").join("pages");
     if !dir.is_dir() {
         return Vec::new();
@@ -932,9 +1041,20 @@ fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
                 Diagnostic::error(
                     "invalid-id",
                     &shown,
-                    format!("Filnamnet `{slug}` går inte att använda i en webbadress."),
+                    msg!(
+                        lang,
+                        "Filnamnet `{slug}` går inte att använda i en webbadress.",
+                        "The file name `{slug}` cannot be used in a web address."
+                    ),
                 )
-                .hint(format!("Döp om filen till `{}.md`.", slugify(&slug))),
+                .hint({
+                    let suggestion = slugify(&slug);
+                    msg!(
+                        lang,
+                        "Döp om filen till `{suggestion}.md`.",
+                        "Rename the file to `{suggestion}.md`."
+                    )
+                }),
             );
             continue;
         }
@@ -943,13 +1063,21 @@ fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
                 Diagnostic::error(
                     "reserved-page",
                     &shown,
-                    format!("Sidnamnet `{slug}` används redan av webbplatsen själv."),
+                    msg!(
+                        lang,
+                        "Sidnamnet `{slug}` används redan av webbplatsen själv.",
+                        "The page name `{slug}` is already used by the site itself."
+                    ),
                 )
-                .hint(format!("Döp om filen, till exempel till `om-{slug}.md`.")),
+                .hint(msg!(
+                    lang,
+                    "Döp om filen, till exempel till `om-{slug}.md`.",
+                    "Rename the file, for example to `about-{slug}.md`."
+                )),
             );
             continue;
         }
-        let text = match read_text(path, &shown) {
+        let text = match read_text(path, &shown, lang) {
             Ok(t) => t,
             Err(d) => {
                 diags.push(d);
@@ -964,9 +1092,9 @@ fn load_pages(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
             }
             None => {
                 diags.push(
-                    Diagnostic::error("page-title", &shown, "Sidan saknar rubrik.")
+                    Diagnostic::error("page-title", &shown, msg!(lang, "Sidan saknar rubrik.", "The page has no title."))
                         .at_in(1, 1, &text)
-                        .hint("Börja filen med en rad som `# Om AI-registret`; den blir sidans rubrik."),
+                        .hint(msg!(lang, "Börja filen med en rad som `# Om AI-registret`; den blir sidans rubrik.", "Start the file with a line like `# About the AI register`; it becomes the page's title.")),
                 );
                 continue;
             }

@@ -1,5 +1,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use insyn::diagnostic::{self, Format};
+use insyn::model::Language;
+use insyn::msg;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,7 +88,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let today = insyn::load::today();
     let fail = |d: insyn::diagnostic::Diagnostic| {
-        print(&diagnostic::render(&[d], Format::Human), false);
+        print(
+            &diagnostic::render(&[d], Format::Human, Language::Sv),
+            false,
+        );
         ExitCode::FAILURE
     };
     match cli.command {
@@ -154,9 +159,19 @@ Nästa steg:
             let failed = loaded.diagnostics.iter().any(|d| d.is_error());
             if format == Format::Human && loaded.diagnostics.is_empty() {
                 let n = loaded.register.as_ref().map_or(0, |r| r.systems.len());
-                print(&format!("Inga fel: {n} system kontrollerade.\n"), true);
+                print(
+                    &msg!(
+                        loaded.lang,
+                        "Inga fel: {n} system kontrollerade.\n",
+                        "No errors: {n} systems checked.\n"
+                    ),
+                    true,
+                );
             } else {
-                print(&diagnostic::render(&loaded.diagnostics, format), true);
+                print(
+                    &diagnostic::render(&loaded.diagnostics, format, loaded.lang),
+                    true,
+                );
             }
             if failed {
                 ExitCode::FAILURE
@@ -165,20 +180,25 @@ Nästa steg:
             }
         }
         Command::Build { root, output } => {
+            let lang = insyn::load::site_language(&root);
             let output = output.unwrap_or_else(|| root.join("public"));
             let started = std::time::Instant::now();
             match insyn::site::build(&root, &output, today) {
                 Ok(built) => {
                     if !built.warnings.is_empty() {
-                        print(&diagnostic::render(&built.warnings, Format::Human), false);
+                        print(
+                            &diagnostic::render(&built.warnings, Format::Human, lang),
+                            false,
+                        );
                     }
+                    let (pages, files, ms) =
+                        (built.pages, built.files, started.elapsed().as_millis());
+                    let out = output.display();
                     print(
-                        &format!(
-                            "Klart: {} sidor, {} filer i {} ({} ms).\n",
-                            built.pages,
-                            built.files,
-                            output.display(),
-                            started.elapsed().as_millis()
+                        &msg!(
+                            lang,
+                            "Klart: {pages} sidor, {files} filer i {out} ({ms} ms).\n",
+                            "Done: {pages} pages, {files} files in {out} ({ms} ms).\n"
                         ),
                         false,
                     );
@@ -186,11 +206,13 @@ Nästa steg:
                 }
                 Err(mut diags) => {
                     diagnostic::sort(&mut diags);
-                    print(&diagnostic::render(&diags, Format::Human), false);
+                    print(&diagnostic::render(&diags, Format::Human, lang), false);
+                    let out = output.display();
                     print(
-                        &format!(
-                            "Inget publicerades: {} är som före bygget.\n",
-                            output.display()
+                        &msg!(
+                            lang,
+                            "Inget publicerades: {out} är som före bygget.\n",
+                            "Nothing was published: {out} is as it was before the build.\n"
                         ),
                         false,
                     );

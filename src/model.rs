@@ -365,108 +365,233 @@ pub struct Register {
     pub pages: Vec<Page>,
 }
 
-/// What each field is for, in the words an editor needs when it is missing.
+/// What each field is for, in the words an editor needs when it is missing:
+/// (path, Swedish, English).
 /// Also used by the record template of `insyn new` and by the JSON Schema.
-pub const FIELD_HELP: &[(&str, &str)] = &[
+pub const FIELD_HELP: &[(&str, &str, &str)] = &[
     (
         "name",
         "namnet som invånarna känner igen, till exempel \"Chattbot på kommunens webbplats\"",
+        "the name residents recognise, for example \"Chatbot on the municipal website\"",
     ),
     (
         "summary",
         "en eller två meningar på enkel svenska om vad systemet gör och varför (högst 300 tecken)",
+        "one or two plain sentences on what the system does and why (at most 300 characters)",
     ),
-    ("status", "var i livscykeln systemet är"),
+    (
+        "status",
+        "var i livscykeln systemet är",
+        "where the system is in its life cycle",
+    ),
     (
         "department",
         "förvaltningen, bolaget eller enheten som ansvarar för systemet",
+        "the department, company or unit responsible for the system",
     ),
     (
         "purpose",
         "varför kommunen använder systemet och vilken nytta det ska ge",
+        "why the organisation uses the system and the expected benefit",
     ),
     (
         "decision_role",
         "vad AI:ns resultat används till: inga beslut om enskilda, stöd till en person som beslutar, beslut som granskas, eller beslut utan granskning",
+        "what the AI output is used for: no decisions about individuals, support for a person who decides, decisions that are reviewed, or decisions without review",
     ),
     (
         "human_oversight",
         "vem som kontrollerar det AI:n gör, hur, och hur en person kan ändra resultatet",
+        "who checks what the AI does, how, and how a person can override the result",
     ),
-    ("data", "vilka uppgifter systemet använder"),
+    (
+        "data",
+        "vilka uppgifter systemet använder",
+        "what data the system uses",
+    ),
     (
         "data.personal_data",
         "om systemet behandlar personuppgifter",
+        "whether the system processes personal data",
     ),
     (
         "data.description",
         "vilka uppgifter som går in i systemet och var de kommer ifrån",
+        "what data goes into the system and where it comes from",
     ),
-    ("data.location", "var uppgifterna behandlas och lagras"),
+    (
+        "data.location",
+        "var uppgifterna behandlas och lagras",
+        "where the data is processed and stored",
+    ),
     (
         "data.used_for_training",
         "om leverantören får använda kommunens uppgifter för att träna sina modeller (true eller false)",
+        "whether the supplier may use the organisation's data to train its models (true or false)",
     ),
-    ("risk", "riskklass och vilka risker som finns"),
-    ("risk.ai_act", "riskklassen enligt EU:s AI-förordning"),
+    (
+        "risk",
+        "riskklass och vilka risker som finns",
+        "the risk class and the risks identified",
+    ),
+    (
+        "risk.ai_act",
+        "riskklassen enligt EU:s AI-förordning",
+        "the risk class under the EU AI Act",
+    ),
     (
         "risk.description",
         "vilka risker ni har sett (fel, snedvridning, säkerhet, integritet) och vad ni gör åt dem",
+        "the risks you have identified (errors, bias, security, privacy) and what you do about them",
     ),
     (
         "contact",
         "vart invånare vänder sig med frågor: minst en av email, phone och url",
+        "where residents can ask questions: at least one of email, phone and url",
+    ),
+    (
+        "contact.email",
+        "e-postadress dit invånare kan skriva, till exempel kontaktcenter@kommun.se",
+        "an email address residents can write to, for example contact@municipality.se",
+    ),
+    (
+        "contact.phone",
+        "telefonnummer med riktnummer, till exempel 08-123 456 78",
+        "a phone number with area code, for example 08-123 456 78",
+    ),
+    (
+        "contact.url",
+        "webbsida med kontaktuppgifter eller formulär, som börjar med https://",
+        "a web page with contact details or a form, starting with https://",
     ),
     (
         "reviewed",
         "datumet då uppgifterna senast kontrollerades, som ÅÅÅÅ-MM-DD",
+        "the date the information was last checked, as YYYY-MM-DD",
     ),
-    ("technique", "vilken sorts AI det är"),
-    ("how_it_works", "hur systemet fungerar, på enkel svenska"),
+    (
+        "technique",
+        "vilken sorts AI det är",
+        "what kind of AI it is",
+    ),
+    (
+        "how_it_works",
+        "hur systemet fungerar, på enkel svenska",
+        "how the system works, in plain language",
+    ),
     (
         "affected",
         "vilka som påverkas, till exempel invånare, medarbetare, elever eller företag",
+        "who is affected, for example residents, employees, pupils or businesses",
     ),
-    ("legal_basis", "vilken rättslig grund behandlingen vilar på"),
+    (
+        "legal_basis",
+        "vilken rättslig grund behandlingen vilar på",
+        "the legal basis for the processing",
+    ),
     (
         "appeal",
         "hur man invänder, klagar eller begär att en människa gör om bedömningen",
+        "how to object, complain or ask for a human to review",
     ),
-    ("disclosure", "hur människor får veta att AI används"),
+    (
+        "disclosure",
+        "hur människor får veta att AI används",
+        "how people are told that AI is used",
+    ),
     (
         "supplier",
         "vem som levererar systemet: name, product, url, eller in_house: true",
+        "who supplies the system: name, product, url, or in_house: true",
+    ),
+    ("supplier.name", "leverantörens namn", "the supplier's name"),
+    ("supplier.product", "produktens namn", "the product's name"),
+    (
+        "supplier.url",
+        "leverantörens eller produktens webbsida",
+        "the supplier's or product's web page",
+    ),
+    (
+        "supplier.in_house",
+        "true om kommunen har byggt systemet själv",
+        "true if the organisation built the system itself",
     ),
     (
         "assessments",
         "bedömningar som gjorts, till exempel konsekvensbedömning (dpia)",
+        "assessments made, for example a data protection impact assessment (dpia)",
+    ),
+    (
+        "assessments.type",
+        "vilken sorts bedömning",
+        "what kind of assessment",
+    ),
+    (
+        "assessments.date",
+        "när bedömningen gjordes, som ÅÅÅÅ-MM-DD",
+        "when the assessment was made, as YYYY-MM-DD",
+    ),
+    (
+        "assessments.summary",
+        "vad bedömningen kom fram till, i en eller två meningar",
+        "what the assessment concluded, in one or two sentences",
+    ),
+    (
+        "assessments.url",
+        "länk till bedömningen, om den är publicerad",
+        "a link to the assessment, if it is published",
     ),
     (
         "introduced",
         "när systemet började användas, som ÅÅÅÅ-MM-DD",
+        "when the system was taken into use, as YYYY-MM-DD",
     ),
-    ("retired", "när systemet slutade användas, som ÅÅÅÅ-MM-DD"),
+    (
+        "retired",
+        "när systemet slutade användas, som ÅÅÅÅ-MM-DD",
+        "when the system stopped being used, as YYYY-MM-DD",
+    ),
     (
         "next_review",
         "när uppgifterna ska kontrolleras nästa gång, som ÅÅÅÅ-MM-DD",
+        "when the information is to be checked next, as YYYY-MM-DD",
     ),
-    ("environment", "systemets påverkan på klimat och resurser"),
+    (
+        "environment",
+        "systemets påverkan på klimat och resurser",
+        "the system's impact on climate and resources",
+    ),
     (
         "links",
         "länkar till mer information, var och en med title och url",
+        "links to more information, each with title and url",
     ),
-    ("tags", "nyckelord som hjälper invånare att hitta systemet"),
+    ("links.title", "länkens text", "the text of the link"),
+    (
+        "links.url",
+        "adressen, som börjar med https://",
+        "the address, starting with https://",
+    ),
+    (
+        "tags",
+        "nyckelord som hjälper invånare att hitta systemet",
+        "keywords that help residents find the system",
+    ),
     (
         "translations",
         "översättningar skrivna av människor, per språkkod, till exempel en",
+        "translations written by people, per language code, for example en",
     ),
 ];
 
 /// The help text for a field path, or an empty string.
-pub fn field_help(path: &str) -> &'static str {
+pub fn field_help(path: &str, lang: Language) -> &'static str {
     FIELD_HELP
         .iter()
-        .find(|(p, _)| *p == path)
-        .map(|(_, h)| *h)
+        .find(|(p, ..)| *p == path)
+        .map(|(_, sv, en)| match lang {
+            Language::Sv => *sv,
+            Language::En => *en,
+        })
         .unwrap_or("")
 }

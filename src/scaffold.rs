@@ -83,7 +83,7 @@ pub fn schema_modeline() -> String {
 }
 
 fn comment(out: &mut String, indent: &str, path: &str, extra: &str) {
-    let help = field_help(path);
+    let help = field_help(path, Language::Sv);
     let mut chars = help.chars();
     let help = match chars.next() {
         Some(c) => format!("{}{}", c.to_uppercase(), chars.as_str()),

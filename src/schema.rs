@@ -50,7 +50,7 @@ fn describe(properties: &mut Value, prefix: &str) {
         return;
     };
     for (key, property) in map.iter_mut() {
-        let help = field_help(&format!("{prefix}{key}"));
+        let help = field_help(&format!("{prefix}{key}"), Language::Sv);
         if help.is_empty() {
             continue;
         }

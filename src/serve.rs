@@ -6,6 +6,8 @@
 //! it works under the pages' own Content-Security-Policy (`script-src 'self'`).
 
 use crate::diagnostic::{Diagnostic, Format, render, sort};
+use crate::model::Language;
+use crate::msg;
 use crate::render::escape_html;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -45,11 +47,12 @@ struct Shared {
 impl Shared {
     fn rebuild(&self) {
         let started = Instant::now();
+        let lang = crate::load::site_language(&self.root);
         let result = crate::site::build(&self.root, &self.output, self.today);
         let failure = match result {
             Ok(built) => {
                 if !built.warnings.is_empty() {
-                    eprint!("{}", render(&built.warnings, Format::Human));
+                    eprint!("{}", render(&built.warnings, Format::Human, lang));
                 }
                 eprintln!(
                     "Byggt: {} sidor på {} ms.",
@@ -60,9 +63,9 @@ impl Shared {
             }
             Err(mut diags) => {
                 sort(&mut diags);
-                eprint!("{}", render(&diags, Format::Human));
+                eprint!("{}", render(&diags, Format::Human, lang));
                 eprintln!("Bygget misslyckades; felen visas i webbläsaren.");
-                Some(error_page(&self.root, &diags))
+                Some(error_page(&self.root, &diags, lang))
             }
         };
         if let Ok(mut slot) = self.failure.write() {
@@ -73,7 +76,7 @@ impl Shared {
 }
 
 /// A page listing every error with a few lines of the file around it.
-fn error_page(root: &Path, diags: &[Diagnostic]) -> String {
+fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
     let mut body = String::new();
     let errors = diags.iter().filter(|d| d.is_error()).count();
     for d in diags.iter().filter(|d| d.is_error()) {
@@ -111,20 +114,36 @@ fn error_page(root: &Path, diags: &[Diagnostic]) -> String {
             body.push_str("</pre>\n");
         }
         if let Some(hint) = &d.hint {
+            let how = msg!(lang, "Så rättar du", "How to fix");
             body.push_str(&format!(
-                "<p><strong>Så rättar du:</strong> {}</p>\n",
+                "<p><strong>{how}:</strong> {}</p>\n",
                 escape_html(hint)
             ));
         }
         body.push_str("</section>\n");
     }
+    let (lang_code, heading, lead) = match lang {
+        Language::Sv => (
+            "sv",
+            format!("{errors} fel i registret"),
+            "Webbplatsen kan inte byggas förrän felen är rättade. Rätta och spara filen, så laddas sidan om av sig själv.",
+        ),
+        Language::En => (
+            "en",
+            format!(
+                "{errors} {} in the register",
+                if errors == 1 { "error" } else { "errors" }
+            ),
+            "The site cannot be built until the errors are fixed. Fix and save the file, and the page reloads by itself.",
+        ),
+    };
     format!(
         r#"<!doctype html>
-<html lang="sv">
+<html lang="{lang_code}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{errors} fel i registret – insyn</title>
+<title>{heading} – insyn</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1b1b1b; background: #fff; }}
 h1 {{ color: #a4000f; }}
@@ -137,8 +156,8 @@ pre {{ background: #fff; padding: 0.5rem; overflow-x: auto; }}
 </head>
 <body>
 <main>
-<h1>{errors} fel i registret</h1>
-<p>Webbplatsen kan inte byggas förrän felen är rättade. Rätta och spara filen, så laddas sidan om av sig själv.</p>
+<h1>{heading}</h1>
+<p>{lead}</p>
 {body}</main>
 <script src="/_insyn/reload.js?v={{version}}"></script>
 </body>

@@ -274,6 +274,7 @@ pub fn build(
     let Loaded {
         register,
         diagnostics,
+        ..
     } = load::load(root, today);
     let Some(mut register) = register else {
         return Err(diagnostics);

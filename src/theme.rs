@@ -114,7 +114,7 @@ fn parse_strings(shown: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnos
             "Filen med texter är inte sparad som UTF-8.",
         )
     })?;
-    let node = yaml::parse(shown, text)?;
+    let node = yaml::parse(shown, text, Language::Sv)?;
     Ok(yaml::to_json(&node.value))
 }
 

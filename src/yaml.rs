@@ -4,6 +4,8 @@
 //! Parser errors are translated here into plain Swedish.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::Language;
+use crate::msg;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -42,7 +44,26 @@ pub enum Node {
 
 impl Node {
     /// A word for the kind of value, as an editor would say it.
-    pub fn kind_sv(&self) -> &'static str {
+    pub fn kind(&self, lang: Language) -> &'static str {
+        if lang == Language::En {
+            return match self {
+                Node::Null => "an empty value",
+                Node::Scalar {
+                    kind: ScalarKind::Str,
+                    ..
+                } => "text",
+                Node::Scalar {
+                    kind: ScalarKind::Bool,
+                    ..
+                } => "a true/false value",
+                Node::Scalar {
+                    kind: ScalarKind::Number,
+                    ..
+                } => "a number",
+                Node::Seq(_) => "a list",
+                Node::Map(_) => "a set of fields",
+            };
+        }
         match self {
             Node::Null => "ett tomt värde",
             Node::Scalar {
@@ -191,7 +212,7 @@ fn convert(source: &str, raw: serde_saphyr::Spanned<RawNode>) -> Spanned<Node> {
 }
 
 /// Parses one YAML document. `file` is only used to label the diagnostic.
-pub fn parse(file: &str, source: &str) -> Result<Spanned<Node>, Diagnostic> {
+pub fn parse(file: &str, source: &str, lang: Language) -> Result<Spanned<Node>, Diagnostic> {
     let options = serde_saphyr::options! {
         with_snippet: false,
         leading_zero_numbers_as_strings: true,
@@ -201,61 +222,127 @@ pub fn parse(file: &str, source: &str) -> Result<Spanned<Node>, Diagnostic> {
     };
     match serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<RawNode>>(source, options) {
         Ok(raw) => Ok(convert(source, raw)),
-        Err(err) => Err(translate_error(file, source, &err)),
+        Err(err) => Err(translate_error(file, source, &err, lang)),
     }
 }
 
 /// Turns a parser error into a message an editor can act on. The parser's own
 /// words stay in the hint, for whoever helps the editor.
-fn translate_error(file: &str, source: &str, err: &serde_saphyr::Error) -> Diagnostic {
+fn translate_error(
+    file: &str,
+    source: &str,
+    err: &serde_saphyr::Error,
+    lang: Language,
+) -> Diagnostic {
     let technical = strip_location_prefix(&err.without_snippet().to_string());
     let lower = technical.to_lowercase();
-    let (message, hint): (String, &str) = if let Some(key) =
-        lower.strip_prefix("duplicate mapping key: ")
-    {
+    let (message, hint) = if let Some(key) = lower.strip_prefix("duplicate mapping key: ") {
         let key = key.split(',').next().unwrap_or(key).trim();
         (
-            format!("Fältet `{key}` finns två gånger i samma del av filen."),
-            "Ta bort eller slå ihop den ena förekomsten; varje fält får bara stå en gång.",
+            msg!(
+                lang,
+                "Fältet `{key}` finns två gånger i samma del av filen.",
+                "The field `{key}` appears twice in the same part of the file."
+            ),
+            msg!(
+                lang,
+                "Ta bort eller slå ihop den ena förekomsten; varje fält får bara stå en gång.",
+                "Remove or merge one of them; each field may appear only once."
+            ),
         )
     } else if lower.contains("tab") {
         (
-            "Raden är indragen med tabbtecken.".into(),
-            "YAML tillåter bara mellanslag för indrag. Ersätt tabbtecknet med mellanslag (till exempel två).",
+            msg!(
+                lang,
+                "Raden är indragen med tabbtecken.",
+                "The line is indented with a tab."
+            ),
+            msg!(
+                lang,
+                "YAML tillåter bara mellanslag för indrag. Ersätt tabbtecknet med mellanslag (till exempel två).",
+                "YAML allows only spaces for indentation. Replace the tab with spaces (for example two)."
+            ),
         )
     } else if lower.contains("budget") || lower.contains("alias") || lower.contains("anchor") {
         (
-            "Filen använder ankare och alias (`&` och `*`) på ett sätt som blir för stort att läsa.".into(),
-            "Skriv ut värdena direkt i stället för att använda `&namn` och `*namn`.",
+            msg!(
+                lang,
+                "Filen använder ankare och alias (`&` och `*`) på ett sätt som blir för stort att läsa.",
+                "The file uses anchors and aliases (`&` and `*`) in a way that becomes too large to read."
+            ),
+            msg!(
+                lang,
+                "Skriv ut värdena direkt i stället för att använda `&namn` och `*namn`.",
+                "Write the values out instead of using `&name` and `*name`."
+            ),
         )
     } else if lower.contains("recursion") || lower.contains("depth") || lower.contains("nesting") {
         (
-            "Filen är nästlad i för många nivåer.".into(),
-            "En post har bara några få nivåer av indrag. Kontrollera hakparenteser `[` och klammerparenteser `{` och att indragen stämmer.",
+            msg!(
+                lang,
+                "Filen är nästlad i för många nivåer.",
+                "The file is nested too deeply."
+            ),
+            msg!(
+                lang,
+                "En post har bara några få nivåer av indrag. Kontrollera hakparenteser `[` och klammerparenteser `{{` och att indragen stämmer.",
+                "A record has only a few levels of indentation. Check the brackets `[` and braces `{{` and that the indentation is right."
+            ),
         )
     } else if lower.contains("quoted") || lower.contains("unclosed") || lower.contains("quote") {
         (
-            "Ett citattecken eller en parentes öppnas men stängs aldrig.".into(),
-            "Kontrollera att varje `\"`, `'`, `[` och `{` har en avslutande motsvarighet på rätt rad.",
+            msg!(
+                lang,
+                "Ett citattecken eller en parentes öppnas men stängs aldrig.",
+                "A quote or a bracket is opened but never closed."
+            ),
+            msg!(
+                lang,
+                "Kontrollera att varje `\"`, `'`, `[` och `{{` har en avslutande motsvarighet på rätt rad.",
+                "Check that every `\"`, `'`, `[` and `{{` has a closing counterpart on the right line."
+            ),
         )
     } else if lower.contains("multiple documents") || lower.contains("more than one document") {
         (
-            "Filen innehåller mer än ett YAML-dokument (en rad med bara `---` mitt i filen)."
-                .into(),
-            "En fil ska beskriva ett enda system. Ta bort raden `---` eller dela upp innehållet i två filer.",
+            msg!(
+                lang,
+                "Filen innehåller mer än ett YAML-dokument (en rad med bara `---` mitt i filen).",
+                "The file contains more than one YAML document (a line with just `---` in the middle)."
+            ),
+            msg!(
+                lang,
+                "En fil ska beskriva ett enda system. Ta bort raden `---` eller dela upp innehållet i två filer.",
+                "A file describes one system. Remove the `---` line or split the content into two files."
+            ),
         )
     } else if lower.contains("indent")
         || lower.contains("mapping values")
         || lower.contains("expected")
     {
         (
-            "Indraget eller kolon-tecknen stämmer inte här, så filen går inte att läsa.".into(),
-            "Varje fält skrivs `namn: värde`. Fält på samma nivå ska börja i samma kolumn; en text som innehåller `: ` ska stå inom citattecken.",
+            msg!(
+                lang,
+                "Indraget eller kolon-tecknen stämmer inte här, så filen går inte att läsa.",
+                "The indentation or the colons are wrong here, so the file cannot be read."
+            ),
+            msg!(
+                lang,
+                "Varje fält skrivs `namn: värde`. Fält på samma nivå ska börja i samma kolumn; en text som innehåller `: ` ska stå inom citattecken.",
+                "Each field is written `name: value`. Fields at the same level start in the same column; text containing `: ` must be in quotes."
+            ),
         )
     } else {
         (
-            "Filen går inte att läsa som YAML här.".into(),
-            "Jämför med en fil som fungerar. Text med specialtecken (`:`, `#`, `[`, `{`) ska stå inom citattecken.",
+            msg!(
+                lang,
+                "Filen går inte att läsa som YAML här.",
+                "The file cannot be read as YAML here."
+            ),
+            msg!(
+                lang,
+                "Jämför med en fil som fungerar. Text med specialtecken (`:`, `#`, `[`, `{{`) ska stå inom citattecken.",
+                "Compare with a file that works. Text with special characters (`:`, `#`, `[`, `{{`) must be in quotes."
+            ),
         )
     };
     let (line, mut column) = err
@@ -271,9 +358,10 @@ fn translate_error(file: &str, source: &str, err: &serde_saphyr::Error) -> Diagn
             column = tab as u64 + 1;
         }
     }
+    let technical_label = msg!(lang, "Teknisk beskrivning", "Technical description");
     Diagnostic::error("yaml-syntax", file, message)
         .at_in(line.max(1), column.max(1), source)
-        .hint(format!("{hint} (Teknisk beskrivning: {technical})"))
+        .hint(format!("{hint} ({technical_label}: {technical})"))
 }
 
 /// `error: line 2 column 1: duplicate …` → `duplicate …`
@@ -309,7 +397,12 @@ mod tests {
 
     #[test]
     fn keeps_the_written_text_of_numbers_and_norway_is_a_string() {
-        let n = parse("x.yaml", "phone: 08123\ncount: 1_000\ncountry: no\n").unwrap();
+        let n = parse(
+            "x.yaml",
+            "phone: 08123\ncount: 1_000\ncountry: no\n",
+            Language::Sv,
+        )
+        .unwrap();
         let Node::Map(entries) = n.value else {
             panic!("not a map")
         };
@@ -334,7 +427,7 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_located_and_explained() {
-        let d = parse("x.yaml", "name: a\nname: b\n").unwrap_err();
+        let d = parse("x.yaml", "name: a\nname: b\n", Language::Sv).unwrap_err();
         assert_eq!((d.line, d.column), (2, 1));
         assert!(
             d.message.contains("`name` finns två gånger"),
