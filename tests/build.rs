@@ -104,6 +104,9 @@ fn example_register_builds_a_page_for_every_record() {
     ] {
         assert!(target.join(file).is_file(), "{file} was not written");
     }
+    // The record schema is published, versioned, and is the one `insyn schema` prints.
+    let published = read(&target.join("schema/record-v1.json"));
+    assert_eq!(published, insyn(&["schema"]).stdout);
     // One page per department, linked from the start page.
     let index = read(&target.join("index.html"));
     for dept in [

@@ -313,3 +313,100 @@ fn an_english_site_gets_its_messages_in_english() {
         run.stderr
     );
 }
+
+#[test]
+fn warnings_keep_the_register_honest_and_say_why() {
+    let site = site_copy("contract-only");
+    let record = site.path().join("register/systems/kallelser.yaml");
+    // In use, automated, personal data outside the EU, high risk, reviewed long ago,
+    // without legal basis, appeal, DPIA or FRIA.
+    let text = read(&record)
+        .replace("decision_role: none", "decision_role: automated")
+        .replace("personal_data: none", "personal_data: sensitive")
+        .replace("location: sweden", "location: outside_eu")
+        .replace("ai_act: minimal", "ai_act: high")
+        .replace("reviewed: 2026-05-01", "reviewed: 2025-06-01");
+    std::fs::write(&record, &text).unwrap();
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "warnings alone do not fail: {}", run.stdout);
+    let diags = diagnostics(&run);
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
+    for (code, line, why) in [
+        ("review-old", line_of("reviewed:"), "lita på"),
+        (
+            "automated-without-safeguards",
+            line_of("decision_role:"),
+            "förvaltningslagen 28 §",
+        ),
+        ("no-dpia", line_of("personal_data:"), "artikel 35"),
+        (
+            "personal-data-outside-eu",
+            line_of("location:"),
+            "kapitel V",
+        ),
+        ("no-fria", line_of("ai_act:"), "artikel 27"),
+    ] {
+        let d = diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}: {diags:#?}"));
+        assert_eq!(d["severity"], "warning");
+        assert_eq!(d["line"], line, "{code}");
+        assert!(d["hint"].as_str().unwrap().contains(why), "{code}: {d}");
+    }
+    assert!(
+        diags
+            .iter()
+            .find(|d| d["code"] == "automated-without-safeguards")
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("`legal_basis` och `appeal`")
+    );
+
+    // With the safeguards written down, the warnings go away.
+    let fixed = text.clone()
+        + "legal_basis: Förvaltningslagen 28 §.\nappeal: Begär omprövning hos nämnden.\nassessments:\n  - type: dpia\n  - type: fria\n";
+    std::fs::write(
+        &record,
+        fixed.replace("reviewed: 2025-06-01", "reviewed: 2026-11-01"),
+    )
+    .unwrap();
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let codes: Vec<String> = diagnostics(&run)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["personal-data-outside-eu"],
+        "only the transfer warning remains"
+    );
+
+    // A retired system is history: no policy warnings.
+    std::fs::write(
+        &record,
+        text.replace("status: in_use", "status: retired\nretired: 2026-01-01"),
+    )
+    .unwrap();
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(diagnostics(&run).is_empty(), "{}", run.stdout);
+}
