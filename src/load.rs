@@ -77,6 +77,23 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
         ))
     };
     let meta = std::fs::metadata(path).map_err(unreadable)?;
+    // A pipe or device would block the read forever (or never end): only plain files.
+    if !meta.is_file() {
+        return Err(Diagnostic::error(
+            "not-a-file",
+            shown,
+            msg!(
+                lang,
+                "Det här är ingen vanlig fil (utan till exempel en mapp, ett rör eller en enhet).",
+                "This is not an ordinary file (but, for example, a folder, a pipe or a device)."
+            ),
+        )
+        .hint(msg!(
+            lang,
+            "Ta bort den, eller ersätt den med en vanlig textfil.",
+            "Remove it, or replace it with an ordinary text file."
+        )));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error("file-too-large", shown, {
             let mb = format!("{:.1}", meta.len() as f64 / 1_048_576.0);
@@ -141,7 +158,7 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
 /// is validated, so that even a broken site.yaml is explained in the right language.
 pub fn site_language(root: &Path) -> Language {
     let path = root.join("register").join("site.yaml");
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = read_text(&path, "register/site.yaml", Language::Sv) else {
         return Language::Sv;
     };
     let Ok(node) = yaml::parse("site.yaml", &text, Language::Sv) else {
@@ -272,7 +289,7 @@ fn load_site(
 ) -> Option<Site> {
     let path = root.join("register").join("site.yaml");
     let shown = display_path(root, &path);
-    if !path.is_file() {
+    if !path.exists() {
         diags.push(
             Diagnostic::error("missing-site", &shown, msg!(lang, "Filen `register/site.yaml` saknas.", "The file `register/site.yaml` is missing."))
                 .hint(msg!(lang, "Den beskriver organisationen och webbplatsen. Skapa en ny webbplats med `insyn init` och kopiera dess site.yaml.", "It describes the organisation and the site. Create a new site with `insyn init` and copy its site.yaml.")),

@@ -16,6 +16,56 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
         .hint("Kontrollera att det finns plats på disken och att du får skriva i mappen.")
 }
 
+/// Swaps two paths in one step, so that there is never a moment without a
+/// published site (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both arguments are valid NUL-terminated paths that outlive the call;
+    // renameat2 reads them and touches no other memory.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Removes staging folders that builds killed midway left beside the output.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = file
+            .strip_prefix(&format!(".{name}.insyn-staging-"))
+            .or_else(|| file.strip_prefix(&format!(".{name}.insyn-old-")));
+        let Some(pid) = pid else { continue };
+        // Only folders of processes that are gone: a build running now keeps its own.
+        let alive = cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A folder insyn may replace: missing, empty, or a site it built before
 /// (recognised by its `register.json`). Anything else is somebody's files.
 fn replaceable(target: &Path) -> bool {
@@ -62,6 +112,7 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        remove_leftovers(&parent, &name);
         let dir = parent.join(format!(".{name}.insyn-staging-{}", std::process::id()));
         if dir.exists() {
             let _ = std::fs::remove_dir_all(&dir);
@@ -87,6 +138,13 @@ impl Staging {
 
     /// Swaps the new site in for the old one.
     pub fn commit(mut self) -> Result<PathBuf, Diagnostic> {
+        if self.target.exists() && exchange(&self.dir, &self.target).is_ok() {
+            // The staging folder now holds the old site.
+            self.committed = true;
+            let _ = std::fs::remove_dir_all(&self.dir);
+            return Ok(self.target.clone());
+        }
+        // Elsewhere (or on a file system without exchange): two renames.
         let old = self.dir.with_file_name(format!(
             ".{}.insyn-old-{}",
             self.target

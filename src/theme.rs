@@ -38,6 +38,7 @@ impl Theme {
 
     pub fn file(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
         if let Some(dir) = &self.overrides
+            && dir.join(rel).is_file()
             && let Ok(bytes) = std::fs::read(dir.join(rel))
         {
             return Some(Cow::Owned(bytes));
@@ -97,6 +98,7 @@ impl Theme {
             .unwrap_or_default();
         let mut merged = parse_strings(&format!("(inbyggt tema) {rel}"), builtin)?;
         if let Some(dir) = &self.overrides
+            && dir.join(&rel).is_file()
             && let Ok(bytes) = std::fs::read(dir.join(&rel))
         {
             let own = parse_strings(&format!("{}/{rel}", self.shown), &bytes)?;

@@ -189,3 +189,94 @@ fn odd_files_and_folders_in_systems_do_not_stop_the_check() {
         );
     }
 }
+
+#[test]
+fn names_that_differ_only_by_case_or_extension_are_caught() {
+    let site = site_copy("contract-only");
+    let systems = site.path().join("register/systems");
+    let record = valid_record();
+    std::fs::write(systems.join("Kallelser.yaml"), &record).unwrap();
+    std::fs::write(systems.join("kallelser.YML"), &record).unwrap();
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let diags = diagnostics(&run);
+    for file in ["kallelser.yaml", "Kallelser.yaml", "kallelser.YML"] {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["file"] == format!("register/systems/{file}")
+                    && d["code"] == "duplicate-id"),
+            "{file} not reported as a duplicate: {diags:#?}"
+        );
+    }
+}
+
+#[test]
+fn empty_folders_build_an_empty_register_and_a_missing_site_yaml_is_explained() {
+    let site = site_copy("contract-only");
+    std::fs::remove_file(site.path().join("register/systems/kallelser.yaml")).unwrap();
+    let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        read(&site.path().join("public/index.html"))
+            .contains("Registret innehåller inga system ännu.")
+    );
+    std::fs::remove_file(site.path().join("register/site.yaml")).unwrap();
+    let run = insyn(&["check", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("Filen `register/site.yaml` saknas."),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn records_that_cannot_be_read_are_reported_and_a_pipe_never_hangs() {
+    let site = site_copy("contract-only");
+    let systems = site.path().join("register/systems");
+    std::os::unix::fs::symlink(
+        site.path().join("finns-inte.yaml"),
+        systems.join("trasig-lank.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(systems.join("mapp.yaml")).unwrap();
+    let fifo = systems.join("ror.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let run = insyn(&[
+        "check",
+        "--root",
+        site.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let diags = diagnostics(&run);
+    let reported = |file: &str| {
+        diags
+            .iter()
+            .any(|d| d["file"] == format!("register/systems/{file}") && d["severity"] == "error")
+    };
+    assert!(reported("trasig-lank.yaml"), "{diags:#?}");
+    if made {
+        assert!(reported("ror.yaml"), "{diags:#?}");
+    }
+    // A folder with a record's name is not read, and says so.
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["file"] == "register/systems/mapp.yaml"),
+        "{diags:#?}"
+    );
+}

@@ -23,7 +23,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const siteDir = path.resolve(process.argv[2] ?? path.join(here, '..', '..', 'public'));
+const args = process.argv.slice(2);
+// --security: only what hostile content could break (dialogs, foreign requests,
+// console errors, cookies), for a site built from the injection corpus.
+const securityOnly = args.includes('--security');
+const siteDir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(here, '..', '..', 'public'));
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -124,6 +128,22 @@ async function main() {
   const started = Date.now();
   const titles = new Map();
   const weights = [];
+  const checkSecurity = async (file) => {
+    const urlPath = file === '404.html' ? 'finns-inte/' : file.replace(/index\.html$/, '');
+    const expectStatus = file === '404.html' ? 404 : 200;
+    const { context, page, problems } = await open(browser, base + urlPath, {}, expectStatus);
+    // Give any injected handler a chance to fire: hover and focus everything.
+    for (const el of await page.locator('main a, main p, main li, main td').all()) {
+      await el.hover({ timeout: 500 }).catch(() => {});
+    }
+    await page.waitForTimeout(100);
+    const cookies = await context.cookies();
+    if (cookies.length) problems.push(`sets cookies: ${cookies.map((c) => c.name).join(', ')}`);
+    const scripts = await page.locator('script').count();
+    if (scripts) problems.push(`${scripts} <script> elements`);
+    check(`${urlPath || '/'} [hostile content]`, problems);
+    await context.close();
+  };
   const checkPage = async (file) => {
       const urlPath = file === '404.html' ? 'finns-inte/' : file.replace(/index\.html$/, '');
       const url = base + urlPath;
@@ -190,60 +210,68 @@ async function main() {
     // A few pages at a time: the machine has two cores, Chromium uses both.
     const queue = [...pages];
     const workers = Array.from({ length: 3 }, async () => {
-      while (queue.length) await checkPage(queue.shift());
+      while (queue.length) await (securityOnly ? checkSecurity : checkPage)(queue.shift());
     });
     await Promise.all(workers);
-    check('every page has its own <title>', [...titles].filter(([, paths]) => paths.length > 1).map(([t, paths]) => `"${t}" on ${paths.join(', ')}`));
-    weights.sort((a, b) => b[1] - a[1]);
-    console.log(`page weight (HTML + CSS + JS, uncompressed): largest ${weights[0][1]} bytes (${weights[0][0]}), smallest ${weights.at(-1)[1]} bytes`);
+    if (!securityOnly) {
+      check('every page has its own <title>', [...titles].filter(([, paths]) => paths.length > 1).map(([t, paths]) => `"${t}" on ${paths.join(', ')}`));
+      weights.sort((a, b) => b[1] - a[1]);
+      console.log(`page weight (HTML + CSS + JS, uncompressed): largest ${weights[0][1]} bytes (${weights[0][0]}), smallest ${weights.at(-1)[1]} bytes`);
 
-    // The keyboard: the first Tab reaches the skip link, which moves focus to the content.
-    {
-      const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
-      await page.keyboard.press('Tab');
-      const first = await page.evaluate(() => ({ cls: document.activeElement?.className, visible: getComputedStyle(document.activeElement).top }));
-      if (first.cls !== 'skip-link') problems.push(`first Tab reached ${first.cls}, not the skip link`);
-      const box = await page.locator('.skip-link').boundingBox();
-      if (!box || box.y < 0) problems.push('the focused skip link is not on screen');
-      await page.keyboard.press('Enter');
-      const target = await page.evaluate(() => document.activeElement?.id);
-      if (target !== 'innehall') problems.push(`after the skip link, focus is on #${target}, not #innehall`);
-      // Every link shows a visible focus mark: its look changes when focused.
-      const unmarked = await page.evaluate(() => {
-        const out = [];
-        for (const a of document.querySelectorAll('a[href]')) {
-          const before = getComputedStyle(a);
-          const look = [before.backgroundColor, before.boxShadow, before.outlineStyle].join('|');
-          a.focus({ focusVisible: true });
-          const after = getComputedStyle(a);
-          if ([after.backgroundColor, after.boxShadow, after.outlineStyle].join('|') === look) out.push(a.textContent.trim());
-        }
-        return out;
-      });
-      await page.keyboard.press('Tab');
-      const markOnKeyboardFocus = await page.evaluate(() => getComputedStyle(document.activeElement).backgroundColor);
-      if (markOnKeyboardFocus === 'rgba(0, 0, 0, 0)') problems.push('a link focused with Tab has no focus background');
-      if (unmarked.length && unmarked.length === (await page.locator('a[href]').count())) problems.push('no link gets a focus mark');
-      check('keyboard: skip link and focus marks', problems);
-      await context.close();
-    }
+      // The keyboard: the first Tab reaches the skip link, which moves focus to the content.
+      {
+        const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
+        await page.keyboard.press('Tab');
+        const first = await page.evaluate(() => ({ cls: document.activeElement?.className, visible: getComputedStyle(document.activeElement).top }));
+        if (first.cls !== 'skip-link') problems.push(`first Tab reached ${first.cls}, not the skip link`);
+        const box = await page.locator('.skip-link').boundingBox();
+        if (!box || box.y < 0) problems.push('the focused skip link is not on screen');
+        await page.keyboard.press('Enter');
+        const target = await page.evaluate(() => document.activeElement?.id);
+        if (target !== 'innehall') problems.push(`after the skip link, focus is on #${target}, not #innehall`);
+        // Every link shows a visible focus mark: its look changes when focused.
+        const unmarked = await page.evaluate(() => {
+          const out = [];
+          for (const a of document.querySelectorAll('a[href]')) {
+            const before = getComputedStyle(a);
+            const look = [before.backgroundColor, before.boxShadow, before.outlineStyle].join('|');
+            a.focus({ focusVisible: true });
+            const after = getComputedStyle(a);
+            if ([after.backgroundColor, after.boxShadow, after.outlineStyle].join('|') === look) out.push(a.textContent.trim());
+          }
+          return out;
+        });
+        await page.keyboard.press('Tab');
+        const markOnKeyboardFocus = await page.evaluate(() => getComputedStyle(document.activeElement).backgroundColor);
+        if (markOnKeyboardFocus === 'rgba(0, 0, 0, 0)') problems.push('a link focused with Tab has no focus background');
+        if (unmarked.length && unmarked.length === (await page.locator('a[href]').count())) problems.push('no link gets a focus mark');
+        check('keyboard: skip link and focus marks', problems);
+        await context.close();
+      }
 
-    // Print: navigation and filters are hidden, link targets are written out.
-    {
-      const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
-      await page.emulateMedia({ media: 'print' });
-      if (await page.locator('.site-nav').isVisible()) problems.push('the menu is printed');
-      const after = await page.evaluate(() => {
-        const a = document.querySelector('main a[href^="mailto:"]');
-        return a ? getComputedStyle(a, '::after').content : 'none';
-      });
-      if (!after.includes('mailto:')) problems.push(`link targets are not written out in print (${after})`);
-      check('print stylesheet', problems);
-      await context.close();
+      // Print: navigation and filters are hidden, link targets are written out.
+      {
+        const { context, page, problems } = await open(browser, base + pages.find((p) => p.startsWith('system/')), {});
+        await page.emulateMedia({ media: 'print' });
+        if (await page.locator('.site-nav').isVisible()) problems.push('the menu is printed');
+        const after = await page.evaluate(() => {
+          const a = document.querySelector('main a[href^="mailto:"]');
+          return a ? getComputedStyle(a, '::after').content : 'none';
+        });
+        if (!after.includes('mailto:')) problems.push(`link targets are not written out in print (${after})`);
+        check('print stylesheet', problems);
+        await context.close();
+      }
     }
   } finally {
     await browser.close();
     server.close();
+  }
+
+  if (securityOnly) {
+    console.log(`${results.passed} passed, ${results.failed} failed`);
+    process.exitCode = results.failed ? 1 : 0;
+    return;
   }
 
   // The Nu HTML checker on every page.

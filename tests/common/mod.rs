@@ -132,3 +132,52 @@ pub fn diagnostics(run: &Run) -> Vec<serde_json::Value> {
         .expect("a diagnostics list")
         .clone()
 }
+
+/// Every `<tag attr="value">` in `html`, as (tag, [(attr, value)]).
+pub fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        rest = &rest[start + 1..];
+        if rest.starts_with('/') || rest.starts_with('!') {
+            continue;
+        }
+        let end = rest.find('>').unwrap_or(rest.len());
+        let inner = &rest[..end];
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let mut attrs = Vec::new();
+        let mut s = inner[name.len()..].trim_start();
+        while !s.is_empty() && s != "/" {
+            let attr: String = s
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '=')
+                .collect();
+            s = &s[attr.len()..];
+            let value = if let Some(v) = s.strip_prefix("=\"") {
+                let close = v.find('"').unwrap_or(v.len());
+                s = v.get(close + 1..).unwrap_or("");
+                v[..close].to_owned()
+            } else if let Some(v) = s.strip_prefix('=') {
+                // Unquoted or single-quoted: never written by the theme; keep it to fail on.
+                let end = v.find(char::is_whitespace).unwrap_or(v.len());
+                s = &v[end..];
+                v[..end].to_owned()
+            } else {
+                String::new()
+            };
+            if attr.is_empty() && value.is_empty() {
+                let skip = s.chars().next().map_or(1, char::len_utf8);
+                s = s.get(skip..).unwrap_or("");
+                continue;
+            }
+            attrs.push((attr.to_lowercase(), value));
+            s = s.trim_start();
+        }
+        out.push((name.to_lowercase(), attrs));
+        rest = &rest[end..];
+    }
+    out
+}
