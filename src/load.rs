@@ -26,6 +26,8 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "static",
     "tillganglighet",
     "ordlista",
+    "andringar",
+    "oppna-data",
     "en",
     "sv",
     "schema",
@@ -319,6 +321,7 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
     let org_name = organisation.as_ref().map(|o| o.name.clone());
     let site = top.map(doc, "site", true, |doc, mut f| {
         let title = f.opt_text(doc, "title");
+        let license = f.opt_url(doc, "license");
         let base_url = f.require(doc, "base_url").and_then(|n| doc.url("site.base_url", n));
         let language = f
             .get("language")
@@ -371,6 +374,7 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
             base_url.push('/');
         }
         Some(SiteSettings {
+            license: license.unwrap_or_else(|| "http://creativecommons.org/publicdomain/zero/1.0/".to_owned()),
             title: title.unwrap_or_else(|| match language {
                 Language::Sv => format!(
                     "AI-registret – {}",

@@ -301,7 +301,8 @@ pub struct System {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Organisation {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -312,6 +313,8 @@ pub struct Organisation {
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteSettings {
     pub title: String,
+    /// Licence of the open data (extension; default CC0 1.0).
+    pub license: String,
     pub base_url: String,
     pub language: Language,
     pub languages: Vec<Language>,

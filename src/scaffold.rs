@@ -326,11 +326,20 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, Diagnostic> {
         ),
         ("register/pages/om-registret.md", ABOUT_MD.to_owned()),
         (".gitignore", "/public\n".to_owned()),
+        (
+            ".github/workflows/ai-registret.yml",
+            include_str!("../scaffold/github-workflow.yml").to_owned(),
+        ),
+        (
+            ".gitlab-ci.yml",
+            include_str!("../scaffold/gitlab-ci.yml").to_owned(),
+        ),
     ];
     let mut written = Vec::new();
     for (rel, text) in files {
         let path = dir.join(rel);
-        if rel == ".gitignore" && path.exists() {
+        // Never overwrite what a repository already has.
+        if path.exists() {
             continue;
         }
         write_new(&path, &text)?;

@@ -14,6 +14,63 @@ pub fn published_path() -> String {
     format!("schema/record-v{major}.json")
 }
 
+/// Where the schema of `register.json` is published.
+pub fn register_schema_path() -> String {
+    let major = SCHEMA_VERSION.split('.').next().unwrap_or("1");
+    format!("schema/register-v{major}.json")
+}
+
+/// The schema of `register.json`: the organisation, and every system as in its
+/// record plus `id`, `url` and `updated`.
+pub fn register_schema() -> Value {
+    let record = record_schema();
+    let mut definitions = record["definitions"].clone();
+    let organisation = SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::model::Organisation>()
+        .to_value();
+    if let (Some(defs), Some(more)) = (
+        definitions.as_object_mut(),
+        organisation["definitions"].as_object(),
+    ) {
+        for (k, v) in more {
+            defs.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let mut system = record.clone();
+    if let Some(map) = system.as_object_mut() {
+        for key in ["$schema", "$id", "definitions", "title", "description"] {
+            map.remove(key);
+        }
+    }
+    system["properties"]["id"] = json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "Postens id: filnamnet utan .yaml." });
+    system["properties"]["url"] = json!({ "type": "string", "format": "uri", "description": "Adressen till systemets sida." });
+    system["properties"]["updated"] = json!({ "type": "string", "format": "date-time", "description": "När posten senast ändrades." });
+    if let Some(required) = system["required"].as_array_mut() {
+        required.extend([json!("id"), json!("url"), json!("updated")]);
+    }
+    let mut organisation_root = organisation;
+    if let Some(map) = organisation_root.as_object_mut() {
+        for key in ["$schema", "definitions", "title"] {
+            map.remove(key);
+        }
+    }
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": format!("https://insyn.example/{}", register_schema_path()),
+        "title": "AI-registret (register.json)",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["schema_version", "organisation", "systems"],
+        "properties": {
+            "schema_version": { "type": "string", "const": SCHEMA_VERSION },
+            "organisation": organisation_root,
+            "systems": { "type": "array", "items": system },
+        },
+        "definitions": definitions,
+    })
+}
+
 /// The path prefix of the fields of each definition, for looking up help texts.
 const DEFINITION_PATHS: &[(&str, &str)] = &[
     ("Data", "data."),

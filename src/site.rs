@@ -3,6 +3,7 @@
 //! every step succeeded does it replace the published site.
 
 use crate::diagnostic::Diagnostic;
+use crate::history::History;
 use crate::load::{self, Loaded};
 use crate::markdown;
 use crate::model::*;
@@ -53,6 +54,10 @@ struct Facet {
 /// Everything derived from the register that several pages need.
 struct Plan<'r> {
     register: &'r Register,
+    history: History,
+    /// id → when the record last changed (RFC 3339): its last commit, or the day
+    /// it was last reviewed when there is no git history.
+    updated: BTreeMap<&'r str, String>,
     /// department name → its URL slug (unique).
     dept_slugs: BTreeMap<&'r str, String>,
     facets: Vec<Facet>,
@@ -69,7 +74,22 @@ fn facet_path(key: &str, value: &str) -> String {
 }
 
 impl<'r> Plan<'r> {
-    fn new(register: &'r Register) -> Self {
+    fn new(register: &'r Register, history: History) -> Self {
+        let updated = register
+            .systems
+            .iter()
+            .map(|s| {
+                let from_git = history
+                    .by_file
+                    .get(&s.source)
+                    .and_then(|c| c.first())
+                    .map(|c| c.time.clone());
+                (
+                    s.id.as_str(),
+                    from_git.unwrap_or_else(|| format!("{}T00:00:00Z", s.reviewed)),
+                )
+            })
+            .collect();
         let mut dept_slugs: BTreeMap<&str, String> = BTreeMap::new();
         let mut used: BTreeMap<String, usize> = BTreeMap::new();
         for s in &register.systems {
@@ -130,6 +150,8 @@ impl<'r> Plan<'r> {
         ];
         Plan {
             register,
+            history,
+            updated,
             dept_slugs,
             facets,
         }
@@ -304,7 +326,7 @@ pub fn build(
     });
     let glossary = markdown::Glossary::from_strings(&strings["glossary"]);
     let renderer = Renderer::new(&theme, &globals, glossary.clone())?;
-    let plan = Plan::new(&register);
+    let plan = Plan::new(&register, crate::history::read(root));
     let staging = Staging::begin(output, root).map_err(|d| vec![d])?;
     let mut w = Writer {
         staging: &staging,
@@ -352,6 +374,8 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 "s": s,
                 "dept_slug": plan.dept_slug(&s.department),
                 "html": html,
+                "history": plan.history.by_file.get(&s.source).map(|c| &c[..c.len().min(25)]).unwrap_or(&[]),
+                "history_total": plan.history.by_file.get(&s.source).map_or(0, Vec::len),
                 "description": s.summary,
             }),
         )?;
@@ -429,10 +453,32 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         serde_json::to_string_pretty(&crate::schema::record_schema()).unwrap_or_default() + "\n";
     w.file(&crate::schema::published_path(), schema.as_bytes())?;
 
+    // Recent changes across the register, and the open-data page.
+    w.page("andringar/", "changes.html", changes(plan))?;
+    w.page(
+        "oppna-data/",
+        "open-data.html",
+        open_data_fields(site.site.language),
+    )?;
+
     // Open data and machine-readable files.
-    w.file("register.json", &register_json(register))?;
+    for s in &register.systems {
+        let mut bytes = serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default();
+        bytes.push(b'\n');
+        w.file(&format!("system/{}.json", s.id), &bytes)?;
+    }
+    let register_schema =
+        serde_json::to_string_pretty(&crate::schema::register_schema()).unwrap_or_default() + "\n";
+    w.file(
+        &crate::schema::register_schema_path(),
+        register_schema.as_bytes(),
+    )?;
+    let mut dcat = serde_json::to_vec_pretty(&dcat(plan)).unwrap_or_default();
+    dcat.push(b'\n');
+    w.file("dcat.jsonld", &dcat)?;
+    w.file("register.json", &register_json(plan))?;
     w.file("register.csv", &register_csv(register))?;
-    w.file("feed.xml", feed(w, register)?.as_bytes())?;
+    w.file("feed.xml", feed(w, plan)?.as_bytes())?;
     let sitemap = w.renderer.render(
         w.theme,
         "sitemap.xml",
@@ -447,11 +493,22 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn register_json(register: &Register) -> Vec<u8> {
+/// A system as exported: every field as in its YAML, plus `id`, `url` and
+/// `updated` (when the record last changed).
+fn system_value(plan: &Plan, s: &System) -> serde_json::Value {
+    let mut value = serde_json::to_value(s).unwrap_or_default();
+    if let (Some(map), Some(updated)) = (value.as_object_mut(), plan.updated.get(s.id.as_str())) {
+        map.insert("updated".into(), json!(updated));
+    }
+    value
+}
+
+fn register_json(plan: &Plan) -> Vec<u8> {
+    let register = plan.register;
     let doc = json!({
         "schema_version": SCHEMA_VERSION,
         "organisation": register.site.organisation,
-        "systems": register.systems,
+        "systems": register.systems.iter().map(|s| system_value(plan, s)).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     bytes.push(b'\n');
@@ -555,32 +612,212 @@ fn register_csv(register: &Register) -> Vec<u8> {
     out
 }
 
-/// Atom feed: one entry per system; `updated` is when the record was last reviewed.
-fn feed(w: &Writer, register: &Register) -> Result<String, Diagnostic> {
-    let entries: Vec<_> = register
+/// An RFC 3339 time as an instant, for comparing times written in different zones.
+fn instant(time: &str) -> jiff::Timestamp {
+    time.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// Atom feed: one entry per system, newest change first; `updated` is when the
+/// record last changed (its last commit, or when it was last reviewed).
+fn feed(w: &Writer, plan: &Plan) -> Result<String, Diagnostic> {
+    let register = plan.register;
+    let mut entries: Vec<(jiff::Timestamp, serde_json::Value)> = register
         .systems
         .iter()
         .map(|s| {
-            json!({
-                "id": s.id,
+            let updated = plan.updated.get(s.id.as_str()).cloned().unwrap_or_default();
+            let entry = json!({
                 "name": s.name,
                 "url": s.url,
                 "summary": s.summary,
-                "updated": format!("{}T00:00:00Z", s.reviewed),
-                "purpose": markdown::plain(&s.purpose),
-            })
+                "updated": updated,
+            });
+            (instant(&updated), entry)
         })
         .collect();
-    let updated = register
-        .systems
-        .iter()
-        .map(|s| s.reviewed)
-        .max()
-        .map(|d| format!("{d}T00:00:00Z"))
+    entries.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1["url"].as_str().cmp(&b.1["url"].as_str()))
+    });
+    let updated = entries
+        .first()
+        .map(|(_, e)| e["updated"].as_str().unwrap_or_default().to_owned())
         .unwrap_or_else(|| format!("{}T00:00:00Z", register.site.accessibility.assessed));
+    let entries: Vec<_> = entries.into_iter().map(|(_, e)| e).collect();
     w.renderer.render(
         w.theme,
         "feed.xml",
         &json!({ "entries": entries, "updated": updated, "base_url": register.site.site.base_url }),
     )
+}
+
+/// The "recent changes" page: the latest commits that changed records, or, without
+/// git, the records in the order they were last reviewed.
+fn changes(plan: &Plan) -> serde_json::Value {
+    let by_source: BTreeMap<&str, &System> = plan
+        .register
+        .systems
+        .iter()
+        .map(|s| (s.source.as_str(), s))
+        .collect();
+    let commits: Vec<serde_json::Value> = plan
+        .history
+        .commits
+        .iter()
+        .take(100)
+        .map(|(change, files)| {
+            let systems: Vec<serde_json::Value> = files
+                .iter()
+                .map(|f| match by_source.get(f.as_str()) {
+                    Some(s) => json!({ "id": s.id, "name": s.name }),
+                    None => {
+                        let id = f
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or(f)
+                            .trim_end_matches(".yaml")
+                            .trim_end_matches(".yml");
+                        json!({ "id": null, "name": id })
+                    }
+                })
+                .collect();
+            json!({ "change": change, "systems": systems })
+        })
+        .collect();
+    let mut reviewed: Vec<&System> = plan.register.systems.iter().collect();
+    reviewed.sort_by(|a, b| b.reviewed.cmp(&a.reviewed).then_with(|| a.id.cmp(&b.id)));
+    let reviewed: Vec<serde_json::Value> = reviewed
+        .iter()
+        .take(100)
+        .map(|s| json!({ "id": s.id, "name": s.name, "reviewed": s.reviewed }))
+        .collect();
+    json!({ "commits": commits, "reviewed": reviewed })
+}
+
+/// Every field of a record explained for the open-data page, with its values.
+fn open_data_fields(lang: Language) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = FIELD_HELP
+        .iter()
+        .map(|(path, sv, en)| {
+            json!({
+                "path": path,
+                "help": if lang == Language::Sv { sv } else { en },
+                "group": label_group(path),
+            })
+        })
+        .collect();
+    json!({ "fields": fields, "schema_version": SCHEMA_VERSION })
+}
+
+/// The theme's label group for a field with a closed list of values.
+fn label_group(path: &str) -> Option<&'static str> {
+    match path {
+        "status" => Some("status"),
+        "decision_role" => Some("decision_role"),
+        "data.personal_data" => Some("personal_data"),
+        "data.location" => Some("location"),
+        "risk.ai_act" => Some("ai_act"),
+        "technique" => Some("technique"),
+        "assessments.type" => Some("assessment"),
+        _ => None,
+    }
+}
+
+/// DCAT-AP (as JSON-LD) describing the register as a dataset with its JSON and
+/// CSV distributions, for harvesting by the national data portal.
+fn dcat(plan: &Plan) -> serde_json::Value {
+    let site = &plan.register.site;
+    let base = &site.site.base_url;
+    let lang = site.site.language;
+    let language = match lang {
+        Language::Sv => "SWE",
+        Language::En => "ENG",
+    };
+    let publisher = json!({
+        "@id": site.organisation.url.clone().unwrap_or_else(|| format!("{base}#publisher")),
+        "@type": "foaf:Agent",
+        "foaf:name": site.organisation.name,
+    });
+    let mut contact = json!({ "@type": "vcard:Organization", "vcard:fn": site.organisation.name });
+    if let Some(email) = &site.organisation.contact.email {
+        contact["vcard:hasEmail"] = json!({ "@id": format!("mailto:{email}") });
+    }
+    if let Some(url) = &site.organisation.contact.url {
+        contact["vcard:hasURL"] = json!({ "@id": url });
+    }
+    let modified = plan
+        .updated
+        .values()
+        .map(|t| instant(t))
+        .max()
+        .map(|t| t.to_string()[..10].to_owned())
+        .unwrap_or_else(|| site.accessibility.assessed.to_string());
+    let text = |value: &str| json!({ "@value": value, "@language": lang.as_str() });
+    let (description, json_title, csv_title) = match lang {
+        Language::Sv => (
+            format!(
+                "Förteckning över de AI-system som {} använder: syfte, ansvar, mänsklig kontroll, uppgifter och risker.",
+                site.organisation.name
+            ),
+            "Hela registret som JSON",
+            "Hela registret som CSV",
+        ),
+        Language::En => (
+            format!(
+                "The AI systems {} uses: purpose, responsibility, human oversight, data and risks.",
+                site.organisation.name
+            ),
+            "The whole register as JSON",
+            "The whole register as CSV",
+        ),
+    };
+    let distribution = |file: &str, title: &str, media: &str, format: &str| {
+        json!({
+            "@id": format!("{base}{file}"),
+            "@type": "dcat:Distribution",
+            "dcterms:title": text(title),
+            "dcat:accessURL": { "@id": format!("{base}{file}") },
+            "dcat:downloadURL": { "@id": format!("{base}{file}") },
+            "dcat:mediaType": { "@id": format!("http://www.iana.org/assignments/media-types/{media}") },
+            "dcterms:format": { "@id": format!("http://publications.europa.eu/resource/authority/file-type/{format}") },
+            "dcterms:license": { "@id": site.site.license },
+        })
+    };
+    let mut json_distribution =
+        distribution("register.json", json_title, "application/json", "JSON");
+    json_distribution["dcterms:conformsTo"] =
+        json!({ "@id": format!("{base}{}", crate::schema::register_schema_path()) });
+    json!({
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": format!("{base}dcat.jsonld#catalog"),
+        "@type": "dcat:Catalog",
+        "dcterms:title": text(&site.site.title),
+        "dcterms:description": text(&description),
+        "dcterms:publisher": publisher.clone(),
+        "dcterms:language": { "@id": format!("http://publications.europa.eu/resource/authority/language/{language}") },
+        "foaf:homepage": { "@id": base },
+        "dcat:dataset": {
+            "@id": format!("{base}dcat.jsonld#dataset"),
+            "@type": "dcat:Dataset",
+            "dcterms:title": text(&site.site.title),
+            "dcterms:description": text(&description),
+            "dcterms:publisher": publisher,
+            "dcterms:modified": { "@value": modified, "@type": "xsd:date" },
+            "dcterms:language": { "@id": format!("http://publications.europa.eu/resource/authority/language/{language}") },
+            "dcat:theme": { "@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE" },
+            "dcat:keyword": ["AI", "artificiell intelligens", "algoritmregister", "AI-register"],
+            "dcat:contactPoint": contact,
+            "dcat:landingPage": { "@id": format!("{base}oppna-data/") },
+            "dcat:distribution": [
+                json_distribution,
+                distribution("register.csv", csv_title, "text/csv", "CSV"),
+            ],
+        },
+    })
 }

@@ -16,6 +16,13 @@ fn init_creates_a_site_that_builds_at_once_and_new_adds_a_guided_record() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("insyn new"), "{}", run.stdout);
     assert!(site.join("schema/record-v1.json").is_file());
+    // Publishing on merge: a GitHub Actions workflow and a GitLab CI equivalent.
+    let workflow = read(&site.join(".github/workflows/ai-registret.yml"));
+    assert!(
+        workflow.contains("insyn check --format github")
+            && workflow.contains("actions/deploy-pages")
+    );
+    assert!(read(&site.join(".gitlab-ci.yml")).contains("pages:"));
     let run = insyn(&["check", "--root", site.to_str().unwrap()]);
     assert_eq!(
         (run.code, run.stdout.as_str()),
