@@ -8,6 +8,12 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+fn lowercase(text: &str) -> String {
+    text.chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect()
+}
+
 /// Schemes an editor's link may use. Anything else is dropped and only the text stays.
 pub const ALLOWED_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
@@ -41,9 +47,12 @@ pub fn is_allowed_url(url: &str) -> bool {
 /// Terms explained on the glossary page, linked where they first appear on a page.
 #[derive(Debug, Clone, Default)]
 pub struct Glossary {
-    /// (anchor id, lowercase stems). A stem matches at the start of a word; a
-    /// short stem (under five letters, like "AI") only as a whole word.
-    entries: Vec<(String, Vec<Vec<char>>)>,
+    /// Anchor id of each entry.
+    ids: Vec<String>,
+    /// Every stem of every entry, lower-cased, found in one pass over the text.
+    stems: Option<aho_corasick::AhoCorasick>,
+    /// For each stem: (its entry, its length in characters).
+    stem_info: Vec<(usize, usize)>,
 }
 
 /// Which terms a page has already linked, so each is linked once per page.
@@ -54,69 +63,77 @@ fn is_word_char(c: char) -> bool {
 }
 
 impl Glossary {
-    /// From the theme's `glossary` list: `[{id, stems: [...]}, ...]`.
+    /// From the theme's `glossary` list: `[{id, stems: [...]}, ...]`. A stem
+    /// matches at the start of a word; a short stem (under five letters, like
+    /// "AI") only as a whole word; a longer one also with an ending ("personuppgifter").
     pub fn from_strings(list: &serde_json::Value) -> Self {
-        let entries = list
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| {
-                        let id = item["id"].as_str()?.to_owned();
-                        let stems = item["stems"]
-                            .as_array()?
-                            .iter()
-                            .filter_map(|s| s.as_str())
-                            .map(|s| s.chars().flat_map(char::to_lowercase).collect())
-                            .collect();
-                        Some((id, stems))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Glossary { entries }
+        let mut ids = Vec::new();
+        let mut patterns = Vec::new();
+        let mut stem_info = Vec::new();
+        for item in list.as_array().into_iter().flatten() {
+            let Some(id) = item["id"].as_str() else {
+                continue;
+            };
+            let entry = ids.len();
+            ids.push(id.to_owned());
+            for stem in item["stems"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str())
+            {
+                let lower = lowercase(stem);
+                stem_info.push((entry, lower.chars().count()));
+                patterns.push(lower);
+            }
+        }
+        let stems = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok();
+        Glossary {
+            ids,
+            stems,
+            stem_info,
+        }
     }
 
     /// The first unlinked term in `text`: (byte start, byte end, entry index).
-    /// The earliest match wins; at the same place, the longest.
     fn find(&self, text: &str, linked: &Linked) -> Option<(usize, usize, usize)> {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        for (i, &(start, c)) in chars.iter().enumerate() {
-            if i > 0 && is_word_char(chars[i - 1].1) || !c.is_alphanumeric() {
+        let stems = self.stems.as_ref()?;
+        // Lower-case once, remembering where each character starts in the original.
+        let mut lower = String::with_capacity(text.len());
+        let mut original = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            let l = c.to_lowercase().next().unwrap_or(c);
+            original.resize(lower.len(), usize::MAX);
+            original.push(i);
+            lower.push(l);
+        }
+        original.resize(lower.len(), usize::MAX);
+        original.push(text.len());
+        for m in stems.find_iter(&lower) {
+            let (entry, stem_chars) = self.stem_info[m.pattern().as_usize()];
+            if linked.contains(&entry) {
                 continue;
             }
-            let mut best: Option<(usize, usize)> = None;
-            for (entry, (_, stems)) in self.entries.iter().enumerate() {
-                if linked.contains(&entry) {
+            let before = lower[..m.start()].chars().next_back();
+            if before.is_some_and(is_word_char) {
+                continue;
+            }
+            let mut end = m.end();
+            let rest = &lower[end..];
+            if stem_chars < 5 {
+                if rest.chars().next().is_some_and(is_word_char) {
                     continue;
                 }
-                for stem in stems {
-                    let matches = stem.len() <= chars.len() - i
-                        && stem
-                            .iter()
-                            .zip(&chars[i..])
-                            .all(|(s, (_, c))| c.to_lowercase().eq(std::iter::once(*s)));
-                    if !matches {
-                        continue;
-                    }
-                    let mut end = i + stem.len();
-                    let at_boundary = chars.get(end).is_none_or(|(_, c)| !is_word_char(*c));
-                    if stem.len() < 5 && !at_boundary {
-                        continue;
-                    }
-                    // A longer stem runs on to the end of the word (Swedish endings).
-                    while chars.get(end).is_some_and(|(_, c)| c.is_alphanumeric()) {
-                        end += 1;
-                    }
-                    if best.is_none_or(|(_, e)| end > e) {
-                        best = Some((entry, end));
-                    }
-                }
+            } else {
+                // Run on to the end of the word (Swedish endings).
+                end += rest
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(rest.len());
             }
-            if let Some((entry, end)) = best {
-                let end_byte = chars.get(end).map_or(text.len(), |(b, _)| *b);
-                return Some((start, end_byte, entry));
-            }
+            return Some((original[m.start()], original[end], entry));
         }
         None
     }
@@ -130,7 +147,7 @@ impl Glossary {
             if start > 0 {
                 out.push((&rest[..start], None));
             }
-            out.push((&rest[start..end], Some(self.entries[entry].0.as_str())));
+            out.push((&rest[start..end], Some(self.ids[entry].as_str())));
             rest = &rest[end..];
         }
         if !rest.is_empty() {

@@ -119,8 +119,13 @@ impl Renderer {
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
+    // Most text has nothing to escape: copy it in one go.
+    let Some(first) = text.find(['&', '<', '>', '"', '\'']) else {
+        return text.to_owned();
+    };
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
