@@ -9,6 +9,7 @@ use crate::msg;
 use crate::slug::{is_slug, slugify};
 use crate::yaml::{self, Node, Pos};
 use jiff::civil::Date;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -603,16 +604,31 @@ fn load_systems(
             .entry(stem.to_lowercase())
             .or_default()
             .push(shown.clone());
-        let Some((text, node)) = parse_file(path, &shown, lang, diags) else {
-            continue;
-        };
-        let mut doc = Doc::new(&shown, &text, today, lang);
-        let system = read_system(&mut doc, &node, &stem, languages);
-        let ok = !doc.has_errors();
-        diags.append(&mut doc.diags);
-        if let (Some(system), true) = (system, ok) {
-            systems.push(system);
-        }
+    }
+    // Reading and checking records is independent per file: use every core, then
+    // gather the results in file order so the output stays the same every time.
+    let read: Vec<(Option<System>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|path| {
+            let shown = display_path(root, path);
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut found = Vec::new();
+            let Some((text, node)) = parse_file(path, &shown, lang, &mut found) else {
+                return (None, found);
+            };
+            let mut doc = Doc::new(&shown, &text, today, lang);
+            let system = read_system(&mut doc, &node, &stem, languages);
+            let ok = !doc.has_errors();
+            found.append(&mut doc.diags);
+            (system.filter(|_| ok), found)
+        })
+        .collect();
+    for (system, mut found) in read {
+        diags.append(&mut found);
+        systems.extend(system);
     }
     for (id, files) in by_id {
         if files.len() > 1 {

@@ -9,6 +9,36 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Building into the spare copy of the site (the one before the published
+    /// one): files whose bytes are already right are not written again, and the
+    /// folder is kept, not deleted, when the build fails.
+    reuse: Option<Reuse>,
+}
+
+struct Reuse {
+    /// Files the spare copy had when the build began.
+    before: std::collections::HashSet<String>,
+    /// Files this build wrote or found already right.
+    touched: std::sync::Mutex<std::collections::HashSet<String>>,
+    written: std::sync::atomic::AtomicUsize,
+}
+
+/// Every file under `dir`, as `/`-separated relative paths.
+fn files_in(dir: &Path) -> std::collections::HashSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            Some(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .collect()
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -113,6 +143,24 @@ impl Staging {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         remove_leftovers(&parent, &name);
+        // Where the published site can be swapped in one step, build into the
+        // spare copy and write only what changed.
+        let spare = parent.join(format!(".{name}.insyn-spare"));
+        if cfg!(target_os = "linux")
+            && target.is_dir()
+            && (spare.is_dir() || std::fs::create_dir(&spare).is_ok())
+        {
+            return Ok(Staging {
+                reuse: Some(Reuse {
+                    before: files_in(&spare),
+                    touched: Default::default(),
+                    written: Default::default(),
+                }),
+                dir: spare,
+                target,
+                committed: false,
+            });
+        }
         let dir = parent.join(format!(".{name}.insyn-staging-{}", std::process::id()));
         if dir.exists() {
             let _ = std::fs::remove_dir_all(&dir);
@@ -123,12 +171,34 @@ impl Staging {
             dir,
             target,
             committed: false,
+            reuse: None,
         })
+    }
+
+    /// How many files were written (the rest were already right).
+    pub fn written(&self) -> Option<usize> {
+        self.reuse
+            .as_ref()
+            .map(|r| r.written.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Writes `rel` (a `/`-separated path inside the site).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.dir.join(rel);
+        if let Some(reuse) = &self.reuse {
+            if let Ok(mut touched) = reuse.touched.lock() {
+                touched.insert(rel.to_owned());
+            }
+            let same = reuse.before.contains(rel)
+                && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
+                && std::fs::read(&path).is_ok_and(|old| old == bytes);
+            if same {
+                return Ok(());
+            }
+            reuse
+                .written
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
@@ -138,6 +208,26 @@ impl Staging {
 
     /// Swaps the new site in for the old one.
     pub fn commit(mut self) -> Result<PathBuf, Diagnostic> {
+        if let Some(reuse) = &self.reuse {
+            // Files of an older build that this one no longer has.
+            let touched = reuse.touched.lock().map(|t| t.clone()).unwrap_or_default();
+            for stale in reuse.before.difference(&touched) {
+                let _ = std::fs::remove_file(self.dir.join(stale));
+            }
+            remove_empty_dirs(&self.dir);
+            return match exchange(&self.dir, &self.target) {
+                Ok(()) => {
+                    // The spare folder now holds the previous site: kept for next time.
+                    self.committed = true;
+                    Ok(self.target.clone())
+                }
+                Err(e) => Err(io_error(
+                    "Den nya webbplatsen kunde inte bytas in",
+                    &self.target,
+                    &e,
+                )),
+            };
+        }
         if self.target.exists() && exchange(&self.dir, &self.target).is_ok() {
             // The staging folder now holds the old site.
             self.committed = true;
@@ -181,9 +271,23 @@ impl Staging {
     }
 }
 
+/// Removes folders left empty when their files went stale, deepest first.
+fn remove_empty_dirs(dir: &Path) {
+    for entry in walkdir::WalkDir::new(dir)
+        .contents_first(true)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_dir() {
+            let _ = std::fs::remove_dir(entry.path());
+        }
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && self.reuse.is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }

@@ -325,7 +325,7 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, Diagnostic> {
             SAMPLE_RECORD.replace("{today}", &today),
         ),
         ("register/pages/om-registret.md", ABOUT_MD.to_owned()),
-        (".gitignore", "/public\n".to_owned()),
+        (".gitignore", "/public\n/.public.insyn-*\n".to_owned()),
         (
             ".github/workflows/ai-registret.yml",
             include_str!("../scaffold/github-workflow.yml").to_owned(),

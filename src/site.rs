@@ -11,6 +11,7 @@ use crate::output::Staging;
 use crate::render::Renderer;
 use crate::slug::slugify;
 use crate::theme::Theme;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -51,6 +52,15 @@ struct Facet {
     options: Vec<FacetOption>,
 }
 
+/// Rows per page on the start page and the filter pages: long enough to scan,
+/// short enough to load fast on a phone (about 35 KB of HTML).
+const PAGE_SIZE: usize = 100;
+
+/// With more departments than this, the filter box lists the largest ones and
+/// links to the page with all of them (keeps every page's size independent of
+/// how many departments there are).
+const FILTER_DEPARTMENTS: usize = 12;
+
 /// Everything derived from the register that several pages need.
 struct Plan<'r> {
     register: &'r Register,
@@ -61,6 +71,8 @@ struct Plan<'r> {
     /// department name → its URL slug (unique).
     dept_slugs: BTreeMap<&'r str, String>,
     facets: Vec<Facet>,
+    /// The facets as shown in the filter box (departments possibly shortened).
+    filter_facets: serde_json::Value,
 }
 
 fn facet_path(key: &str, value: &str) -> String {
@@ -148,12 +160,14 @@ impl<'r> Plan<'r> {
             vocab_facet("ai_act", systems, |s| s.risk.ai_act),
             vocab_facet("personal_data", systems, |s| s.data.personal_data),
         ];
+        let filter_facets = filter_facets(&facets);
         Plan {
             register,
             history,
             updated,
             dept_slugs,
             facets,
+            filter_facets,
         }
     }
 
@@ -196,6 +210,55 @@ impl<'r> Plan<'r> {
     }
 }
 
+/// The filter box: every status, risk class and data class; the departments
+/// too, unless there are many, then the largest few and a link to all.
+fn filter_facets(facets: &[Facet]) -> serde_json::Value {
+    let shown: Vec<serde_json::Value> = facets
+        .iter()
+        .map(|f| {
+            if f.key == "department" && f.options.len() > FILTER_DEPARTMENTS {
+                let mut largest: Vec<&FacetOption> = f.options.iter().collect();
+                largest.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                largest.truncate(FILTER_DEPARTMENTS - 2);
+                largest.sort_by(|a, b| a.value.cmp(&b.value));
+                json!({ "key": f.key, "options": largest, "more": f.options.len() })
+            } else {
+                json!({ "key": f.key, "options": f.options, "more": null })
+            }
+        })
+        .collect();
+    json!(shown)
+}
+
+/// Compact page links: first, last, and the pages around the current one.
+fn pagination(first_path: &str, current: usize, total: usize) -> serde_json::Value {
+    let path = |n: usize| {
+        if n == 1 {
+            first_path.to_owned()
+        } else {
+            format!("{first_path}sida/{n}/")
+        }
+    };
+    let mut shown: Vec<serde_json::Value> = Vec::new();
+    let mut last = 0;
+    for n in 1..=total {
+        if n == 1 || n == total || n.abs_diff(current) <= 2 {
+            if last + 1 < n {
+                shown.push(json!({ "gap": true }));
+            }
+            shown.push(json!({ "number": n, "path": path(n), "current": n == current }));
+            last = n;
+        }
+    }
+    json!({
+        "current": current,
+        "total": total,
+        "pages": shown,
+        "previous": (current > 1).then(|| path(current - 1)),
+        "next": (current < total).then(|| path(current + 1)),
+    })
+}
+
 /// A sort key giving Swedish alphabetical order: a–z, then å, ä, ö; case ignored.
 fn swedish_sort_key(text: &str) -> Vec<u32> {
     text.chars()
@@ -230,6 +293,49 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Renders and writes one page; safe to call from many threads at once.
+    fn render_page(
+        &self,
+        path: &str,
+        template: &str,
+        mut context: serde_json::Value,
+    ) -> Result<(), Diagnostic> {
+        if let Some(map) = context.as_object_mut() {
+            map.insert("root".into(), json!(root_of(path)));
+            map.insert("path".into(), json!(path));
+        }
+        let html = self.renderer.render(self.theme, template, &context)?;
+        self.staging
+            .write(&format!("{path}index.html"), html.as_bytes())
+    }
+
+    /// A table of systems split into pages of [`PAGE_SIZE`]: `path`, then
+    /// `path` + `sida/2/`, …; `context` gets the rows, the count and the page links.
+    fn listing(
+        &mut self,
+        path: &str,
+        template: &str,
+        context: serde_json::Value,
+        rows: Vec<Row>,
+    ) -> Result<(), Diagnostic> {
+        let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+        let mut chunks = rows.chunks(PAGE_SIZE);
+        for n in 1..=pages {
+            let chunk = chunks.next().unwrap_or(&[]);
+            let mut page = context.clone();
+            page["systems"] = json!(chunk);
+            page["matching"] = json!(rows.len());
+            page["pagination"] = pagination(path, n, pages);
+            let at = if n == 1 {
+                path.to_owned()
+            } else {
+                format!("{path}sida/{n}/")
+            };
+            self.page(&at, template, page)?;
+        }
+        Ok(())
+    }
+
     fn page(
         &mut self,
         path: &str,
@@ -353,21 +459,21 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let site = &register.site;
 
     // Start page.
-    w.page(
+    w.listing(
         "",
         "index.html",
-        json!({
-            "systems": plan.rows(|_| true),
-            "facets": plan.facets,
-            "total": register.systems.len(),
-        }),
+        json!({ "facets": plan.filter_facets, "total": register.systems.len() }),
+        plan.rows(|_| true),
     )?;
 
-    // One page per system.
-    for s in &register.systems {
+    // One page per system, rendered on every core.
+    let rendered: Result<Vec<String>, Diagnostic> = register
+        .systems
+        .par_iter()
+        .map(|s| {
         let path = format!("system/{}/", s.id);
         let html = system_html(s, w.glossary, &root_of(&path));
-        w.page(
+        w.render_page(
             &path,
             "system.html",
             json!({
@@ -379,7 +485,15 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 "description": s.summary,
             }),
         )?;
-    }
+        let mut bytes = serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default();
+        bytes.push(b'\n');
+        w.staging.write(&format!("system/{}.json", s.id), &bytes)?;
+        Ok(path)
+        })
+        .collect();
+    let rendered = rendered?;
+    w.files += rendered.len() * 2;
+    w.pages.extend(rendered);
 
     // Filter pages: one per department, status, risk class and personal-data class.
     for facet in &plan.facets {
@@ -390,17 +504,17 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 "ai_act" => s.risk.ai_act.as_str() == option.value,
                 _ => s.data.personal_data.as_str() == option.value,
             };
-            w.page(
+            w.listing(
                 &option.path,
                 "list.html",
                 json!({
                     "facet": facet.key,
                     "value": option.value,
                     "label": option.label,
-                    "systems": plan.rows(keep),
-                    "facets": plan.facets,
+                    "facets": plan.filter_facets,
                     "total": register.systems.len(),
                 }),
+                plan.rows(keep),
             )?;
         }
     }
@@ -462,11 +576,6 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     )?;
 
     // Open data and machine-readable files.
-    for s in &register.systems {
-        let mut bytes = serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default();
-        bytes.push(b'\n');
-        w.file(&format!("system/{}.json", s.id), &bytes)?;
-    }
     let register_schema =
         serde_json::to_string_pretty(&crate::schema::register_schema()).unwrap_or_default() + "\n";
     w.file(

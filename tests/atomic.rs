@@ -106,7 +106,10 @@ fn killing_a_build_at_any_moment_leaves_a_complete_site() {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("insyn-"))
+        .filter(|n| n.contains("insyn-") && n != ".public.insyn-spare")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The spare copy (kept so the next build writes only what changed) is a
+    // complete site too: the one before the published one.
+    assert!(root.join(".public.insyn-spare/index.html").is_file());
 }
