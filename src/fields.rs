@@ -511,14 +511,7 @@ impl<'n> Fields<'n> {
     }
 
     pub fn req_choice<V: Vocabulary>(&mut self, doc: &mut Doc, key: &'static str) -> Option<V> {
-        let values = V::allowed();
-        let allowed = msg!(
-            doc.lang,
-            " Tillåtna värden: {values}.",
-            " Allowed values: {values}."
-        );
-        let node = self.require_explained(doc, key, &allowed)?;
-        doc.choice(&self.path(key), node)
+        self.req_choice_at(doc, key).map(|(v, _)| v)
     }
 
     /// [`Fields::req_choice`], with where the value stands (for later warnings).

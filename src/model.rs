@@ -108,6 +108,18 @@ vocabulary!(
     Language = "site.language" { Sv = "sv", En = "en" }
 );
 
+/// Fields with a closed list of values: (field path, vocabulary type, the theme's
+/// label group). Used wherever values are explained: the schema and the open-data page.
+pub const VOCABULARY_FIELDS: &[(&str, &str, &str)] = &[
+    ("status", "Status", "status"),
+    ("decision_role", "DecisionRole", "decision_role"),
+    ("data.personal_data", "PersonalData", "personal_data"),
+    ("data.location", "DataLocation", "location"),
+    ("risk.ai_act", "AiActClass", "ai_act"),
+    ("technique", "Technique", "technique"),
+    ("assessments.type", "AssessmentType", "assessment"),
+];
+
 /// A calendar date, exported as `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Day(pub Date);

@@ -81,17 +81,6 @@ const DEFINITION_PATHS: &[(&str, &str)] = &[
     ("Link", "links."),
 ];
 
-/// Which label group of the theme's strings names the values of each vocabulary.
-const LABEL_GROUPS: &[(&str, &str)] = &[
-    ("Status", "status"),
-    ("DecisionRole", "decision_role"),
-    ("PersonalData", "personal_data"),
-    ("DataLocation", "location"),
-    ("AiActClass", "ai_act"),
-    ("Technique", "technique"),
-    ("AssessmentType", "assessment"),
-];
-
 fn sentence(help: &str) -> String {
     let mut chars = help.chars();
     match chars.next() {
@@ -136,7 +125,7 @@ pub fn record_schema() -> Value {
                 describe(&mut def["properties"], prefix);
             }
         }
-        for (name, group) in LABEL_GROUPS {
+        for (_, name, group) in crate::model::VOCABULARY_FIELDS {
             if let Some(def) = definitions.get_mut(*name) {
                 let values: Vec<String> = def["enum"]
                     .as_array()

@@ -820,16 +820,10 @@ fn open_data_fields(lang: Language) -> serde_json::Value {
 
 /// The theme's label group for a field with a closed list of values.
 fn label_group(path: &str) -> Option<&'static str> {
-    match path {
-        "status" => Some("status"),
-        "decision_role" => Some("decision_role"),
-        "data.personal_data" => Some("personal_data"),
-        "data.location" => Some("location"),
-        "risk.ai_act" => Some("ai_act"),
-        "technique" => Some("technique"),
-        "assessments.type" => Some("assessment"),
-        _ => None,
-    }
+    VOCABULARY_FIELDS
+        .iter()
+        .find(|(p, ..)| *p == path)
+        .map(|(.., group)| *group)
 }
 
 /// DCAT-AP (as JSON-LD) describing the register as a dataset with its JSON and
