@@ -311,10 +311,13 @@ pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> S
         }) => {
             let allowed = is_allowed_url(&dest_url);
             in_dropped_link.push(!allowed);
+            // Titles (tooltips) are dropped: they reach no one using a keyboard or
+            // a touch screen, and the allow-list has no `title`.
+            let _ = title;
             allowed.then_some(Event::Start(Tag::Link {
                 link_type,
                 dest_url,
-                title,
+                title: CowStr::Borrowed(""),
                 id,
             }))
         }
@@ -331,10 +334,13 @@ pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> S
         }) => {
             let allowed = is_allowed_url(&dest_url);
             in_dropped_link.push(!allowed);
+            // Titles (tooltips) are dropped: they reach no one using a keyboard or
+            // a touch screen, and the allow-list has no `title`.
+            let _ = title;
             allowed.then_some(Event::Start(Tag::Link {
                 link_type,
                 dest_url,
-                title,
+                title: CowStr::Borrowed(""),
                 id,
             }))
         }
@@ -436,6 +442,16 @@ mod tests {
         // Editor HTML stays text even next to a term.
         let html = render_with_terms("<b>AI</b>", 3, Some((&g, "#", &mut Linked::new())));
         assert!(html.contains("&lt;b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn link_titles_are_dropped() {
+        let html = render(
+            "[ref]\n\n[ref]: https://x.se \"ä\"\n\n[a](https://y.se \"t\")",
+            3,
+        );
+        assert!(!html.contains("title"), "{html}");
+        assert!(html.contains(r#"href="https://x.se""#), "{html}");
     }
 
     #[test]
