@@ -251,12 +251,7 @@ fn a_failed_build_leaves_the_published_site_untouched() {
         read(&fixture("contract-only").join("register/systems/kallelser.yaml")),
     )
     .unwrap();
-    let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(
-        &site_yaml,
-        read(&site_yaml).replace("base_url:", "theme: trasig\n  base_url:"),
-    )
-    .unwrap();
+    site_setting(site.path(), "theme: trasig");
     std::fs::create_dir_all(site.path().join("themes/trasig/templates")).unwrap();
     std::fs::write(
         site.path().join("themes/trasig/templates/system.html"),
@@ -308,12 +303,7 @@ fn build_refuses_to_replace_a_folder_it_did_not_make() {
 #[test]
 fn a_theme_overrides_templates_strings_and_static_files_file_by_file() {
     let site = site_copy("contract-only");
-    let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(
-        &site_yaml,
-        read(&site_yaml).replace("base_url:", "theme: eget\n  base_url:"),
-    )
-    .unwrap();
+    site_setting(site.path(), "theme: eget");
     let theme = site.path().join("themes/eget");
     std::fs::create_dir_all(theme.join("i18n")).unwrap();
     std::fs::create_dir_all(theme.join("static")).unwrap();
@@ -339,12 +329,7 @@ fn a_theme_overrides_templates_strings_and_static_files_file_by_file() {
 #[test]
 fn an_english_site_is_built_with_english_texts() {
     let site = site_copy("contract-only");
-    let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(
-        &site_yaml,
-        read(&site_yaml).replace("base_url:", "language: en\n  base_url:"),
-    )
-    .unwrap();
+    site_setting(site.path(), "language: en");
     let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = read(&site.path().join("public/system/kallelser/index.html"));

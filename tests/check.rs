@@ -270,19 +270,10 @@ fn site_yaml_mistakes_are_located_too() {
 fn an_english_site_gets_its_messages_in_english() {
     let site = site_copy("contract-only");
     let site_yaml = site.path().join("register/site.yaml");
-    std::fs::write(
-        &site_yaml,
-        read(&site_yaml).replace("base_url:", "language: en\n  base_url:"),
-    )
-    .unwrap();
+    site_setting(site.path(), "language: en");
     let record = site.path().join("register/systems/kallelser.yaml");
-    std::fs::write(
-        &record,
-        read(&record)
-            .replace("status: in_use", "status: anvands")
-            .replace("purpose:", "purpse:"),
-    )
-    .unwrap();
+    edit(&record, "status: in_use", "status: anvands");
+    edit(&record, "purpose:", "purpse:");
     let run = insyn(&["check", "--root", site.path().to_str().unwrap()]);
     assert_eq!(run.code, 1);
     insta::assert_snapshot!("english_human", run.stdout);
@@ -295,11 +286,7 @@ fn an_english_site_gets_its_messages_in_english() {
     ]);
     assert!(run.stdout.contains("::error file=register/systems/kallelser.yaml,line=3,col=9,title=invalid-value::`anvands` is not an allowed value for `status`. How to fix: Write one of `planned`, `pilot`, `in_use`, `retired` (in lower case, exactly so)."), "{}", run.stdout);
     // Even a broken site.yaml is explained in the site's language.
-    std::fs::write(
-        &site_yaml,
-        read(&site_yaml).replace("compliance: full", "compliance: mostly"),
-    )
-    .unwrap();
+    edit(&site_yaml, "compliance: full", "compliance: mostly");
     let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);
     assert!(
         run.stderr

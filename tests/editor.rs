@@ -163,7 +163,7 @@ fn edit_and_wait(port: u16, file: &std::path::Path, from: &str, to: &str) -> Str
     let before = version(port);
     let waiter = std::thread::spawn(move || get(port, &format!("/_insyn/wait?v={before}")).1);
     std::thread::sleep(Duration::from_millis(200));
-    std::fs::write(file, read(file).replace(from, to)).unwrap();
+    edit(file, from, to);
     waiter.join().unwrap().trim().to_owned()
 }
 

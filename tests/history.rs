@@ -44,11 +44,11 @@ fn record_pages_feed_and_changes_come_from_git() {
         "2026-03-02T09:00:00+01:00",
     );
     let record = root.join("register/systems/kallelser.yaml");
-    std::fs::write(
+    edit(
         &record,
-        read(&record).replace("purpose: Spara tid.", "purpose: Spara tid åt registratorn."),
-    )
-    .unwrap();
+        "purpose: Spara tid.",
+        "purpose: Spara tid åt registratorn.",
+    );
     git(
         root,
         &[

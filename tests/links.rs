@@ -105,11 +105,11 @@ fn every_internal_link_and_anchor_resolves_under_a_sub_path() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("register"), &dir.path().join("register"));
     let site_yaml = dir.path().join("register/site.yaml");
-    std::fs::write(
+    edit(
         &site_yaml,
-        read(&site_yaml).replace("https://ai.exempelkommun.se/", "https://x.github.io/ai/"),
-    )
-    .unwrap();
+        "https://ai.exempelkommun.se/",
+        "https://x.github.io/ai/",
+    );
     let run = insyn(&["build", "--root", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let public = dir.path().join("public");

@@ -181,3 +181,20 @@ pub fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
     }
     out
 }
+
+/// Replaces `from` with `to` in the file at `path`. The text must be there: an
+/// edit that silently changes nothing would make the test prove nothing.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = read(path);
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).expect("the file is writable");
+}
+
+/// Adds a setting under `site:` in a fixture's `register/site.yaml`, e.g. `language: en`.
+pub fn site_setting(root: &Path, line: &str) {
+    edit(
+        &root.join("register/site.yaml"),
+        "base_url:",
+        &format!("{line}\n  base_url:"),
+    );
+}
