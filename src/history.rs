@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// One commit that changed a record. No author names or addresses are kept.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Hash, serde::Serialize)]
 pub struct Change {
     /// Short commit hash.
     pub commit: String,

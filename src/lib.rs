@@ -23,4 +23,5 @@ pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod theme;
+pub mod timing;
 pub mod yaml;

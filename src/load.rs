@@ -10,8 +10,66 @@ use crate::slug::{is_slug, slugify};
 use crate::yaml::{self, Node, Pos};
 use jiff::civil::Date;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+/// Records read by an earlier build in the same process (`insyn serve`): a file
+/// whose size and modification time have not changed is not read again.
+#[derive(Default)]
+pub struct RecordCache {
+    entries: Mutex<HashMap<PathBuf, CachedRecord>>,
+    /// Set by a caller that reports every change ([`RecordCache::forget`]): then
+    /// an entry is trusted without looking at the file's time stamp again.
+    watched: std::sync::atomic::AtomicBool,
+}
+
+impl RecordCache {
+    /// From now on, changes are reported with [`RecordCache::forget`].
+    pub fn watch(&self) {
+        self.watched
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A file changed (or appeared, or went): read it again next time. A folder,
+    /// or anything not a record file, makes every record be read again.
+    pub fn forget(&self, path: &Path) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        let is_record = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        match path.file_name() {
+            Some(name) if is_record => entries.retain(|p, _| p.file_name() != Some(name)),
+            _ => entries.clear(),
+        }
+    }
+
+    /// Everything is read again next time.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+struct CachedRecord {
+    stamp: (u64, Option<SystemTime>),
+    /// What else the result depends on (today, languages, base URL).
+    context: u64,
+    system: Option<Arc<System>>,
+    diags: Vec<Diagnostic>,
+}
+
+/// A quick, stable hash for fingerprints (not for security).
+pub fn fingerprint(parts: impl Hash) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
 
 /// A record or page larger than this is certainly not written by hand; reading it
 /// could only waste time and memory.
@@ -182,6 +240,11 @@ pub fn site_language(root: &Path) -> Language {
 
 /// Loads and validates everything under `root/register`.
 pub fn load(root: &Path, today: Date) -> Loaded {
+    load_cached(root, today, None)
+}
+
+/// [`load`], reusing the records of earlier builds that `cache` holds.
+pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loaded {
     let mut diags = Vec::new();
     let lang = site_language(root);
     let register_dir = root.join("register");
@@ -207,14 +270,20 @@ pub fn load(root: &Path, today: Date) -> Loaded {
             diagnostics: diags,
         };
     }
+    crate::timing::step("start");
     let site = load_site(root, today, lang, &mut diags);
     let languages: Vec<Language> = site
         .as_ref()
         .map(|s| s.site.languages.clone())
         .unwrap_or_else(|| vec![Language::Sv]);
-    let systems = load_systems(root, today, lang, &languages, &mut diags);
+    let base_url = site
+        .as_ref()
+        .map(|s| s.site.base_url.clone())
+        .unwrap_or_default();
+    let systems = load_systems(root, today, lang, &languages, &base_url, cache, &mut diags);
     let pages = load_pages(root, lang, &mut diags);
     crate::diagnostic::sort(&mut diags);
+    crate::timing::step("pages, ids, warnings");
     let failed = diags.iter().any(Diagnostic::is_error);
     let register = match site {
         Some(site) if !failed => Some(Register {
@@ -523,8 +592,8 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
                 continue;
             }
         };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let shown = display_path(root, entry.path());
+        let name = entry.file_name().to_string_lossy();
+        let shown = || display_path(root, entry.path());
         if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
             continue;
         }
@@ -532,7 +601,7 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
             diags.push(
                 Diagnostic::warning(
                     "ignored",
-                    shown,
+                    shown(),
                     msg!(
                         lang,
                         "Mappen läses inte: poster ska ligga direkt i `register/systems/`.",
@@ -557,7 +626,7 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
             _ => diags.push(
                 Diagnostic::warning(
                     "ignored",
-                    shown,
+                    shown(),
                     msg!(lang, "Filen läses inte: bara filer som slutar på `.yaml` blir poster.", "The file is not read: only files ending in `.yaml` become records."),
                 )
                 .hint(
@@ -574,9 +643,13 @@ fn load_systems(
     today: Date,
     lang: Language,
     languages: &[Language],
+    base_url: &str,
+    cache: Option<&RecordCache>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<System> {
+) -> Vec<Arc<System>> {
     let files = discover_systems(root, lang, diags);
+    let context = fingerprint((today, lang, languages, base_url));
+    crate::timing::step("find records");
     let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut systems = Vec::new();
     for path in &files {
@@ -607,9 +680,26 @@ fn load_systems(
     }
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    let read: Vec<(Option<System>, Vec<Diagnostic>)> = files
+    let read: Vec<(Option<Arc<System>>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
+            let watched =
+                cache.is_some_and(|c| c.watched.load(std::sync::atomic::Ordering::Relaxed));
+            let stamp = if watched {
+                (0, None)
+            } else {
+                std::fs::metadata(path)
+                    .map(|m| (m.len(), m.modified().ok()))
+                    .unwrap_or((0, None))
+            };
+            if let Some(cache) = cache
+                && let Ok(entries) = cache.entries.lock()
+                && let Some(c) = entries.get(path)
+                && c.context == context
+                && (watched || (c.stamp == stamp && stamp.1.is_some()))
+            {
+                return (c.system.clone(), c.diags.clone());
+            }
             let shown = display_path(root, path);
             let stem = path
                 .file_stem()
@@ -623,9 +713,28 @@ fn load_systems(
             let system = read_system(&mut doc, &node, &stem, languages);
             let ok = !doc.has_errors();
             found.append(&mut doc.diags);
-            (system.filter(|_| ok), found)
+            let system = system.filter(|_| ok).map(|mut s| {
+                s.url = format!("{base_url}system/{}/", s.id);
+                s.fingerprint = fingerprint((&text, context));
+                Arc::new(s)
+            });
+            if let Some(cache) = cache
+                && let Ok(mut entries) = cache.entries.lock()
+            {
+                entries.insert(
+                    path.clone(),
+                    CachedRecord {
+                        stamp,
+                        context,
+                        system: system.clone(),
+                        diags: found.clone(),
+                    },
+                );
+            }
+            (system, found)
         })
         .collect();
+    crate::timing::step("read and check records");
     for (system, mut found) in read {
         diags.append(&mut found);
         systems.extend(system);
@@ -999,6 +1108,7 @@ fn read_system(
         tags,
         translations,
         source: doc.file.to_owned(),
+        fingerprint: 0,
     })
 }
 

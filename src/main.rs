@@ -173,6 +173,7 @@ Nästa steg:
                     true,
                 );
             }
+            insyn::timing::step("report");
             if failed {
                 ExitCode::FAILURE
             } else {

@@ -8,9 +8,16 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-fn lowercase(text: &str) -> String {
+/// Lower case with the same byte length as `text`, character by character.
+fn same_length_lowercase(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.chars()
-        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .map(|c| match c.to_lowercase().next() {
+            Some(l) if l.len_utf8() == c.len_utf8() => l,
+            _ => c,
+        })
         .collect()
 }
 
@@ -82,13 +89,28 @@ impl Glossary {
                 .flatten()
                 .filter_map(|s| s.as_str())
             {
-                let lower = lowercase(stem);
-                stem_info.push((entry, lower.chars().count()));
-                patterns.push(lower);
+                // The search ignores case in ASCII letters; for the others (å, ä,
+                // ö, é…) the stem is searched as written in lower case, with a
+                // capital first letter, and in capitals.
+                let lower = same_length_lowercase(stem);
+                let chars = lower.chars().count();
+                let mut capital = lower.chars();
+                let capital: String = capital
+                    .next()
+                    .map(|first| first.to_uppercase().chain(capital).collect())
+                    .unwrap_or_default();
+                let mut variants = vec![lower.to_uppercase(), capital, lower];
+                variants.sort();
+                variants.dedup();
+                for variant in variants {
+                    stem_info.push((entry, chars));
+                    patterns.push(variant);
+                }
             }
         }
         let stems = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
             .build(&patterns)
             .ok();
         Glossary {
@@ -98,31 +120,32 @@ impl Glossary {
         }
     }
 
-    /// The first unlinked term in `text`: (byte start, byte end, entry index).
-    fn find(&self, text: &str, linked: &Linked) -> Option<(usize, usize, usize)> {
-        let stems = self.stems.as_ref()?;
-        // Lower-case once, remembering where each character starts in the original.
-        let mut lower = String::with_capacity(text.len());
-        let mut original = Vec::with_capacity(text.len() + 1);
-        for (i, c) in text.char_indices() {
-            let l = c.to_lowercase().next().unwrap_or(c);
-            original.resize(lower.len(), usize::MAX);
-            original.push(i);
-            lower.push(l);
-        }
-        original.resize(lower.len(), usize::MAX);
-        original.push(text.len());
-        for m in stems.find_iter(&lower) {
+    /// Splits `text` into plain parts and links `(text, Some(anchor))`, linking
+    /// each entry not yet in `linked` where it first appears, in one search.
+    pub fn split<'t>(&self, text: &'t str, linked: &mut Linked) -> Vec<(&'t str, Option<&str>)> {
+        let mut out = Vec::new();
+        let Some(stems) = self.stems.as_ref() else {
+            out.push((text, None));
+            return out;
+        };
+        let mut emitted = 0; // where the last link ended
+        for m in stems.find_iter(text) {
+            if m.start() < emitted {
+                continue;
+            }
             let (entry, stem_chars) = self.stem_info[m.pattern().as_usize()];
             if linked.contains(&entry) {
                 continue;
             }
-            let before = lower[..m.start()].chars().next_back();
-            if before.is_some_and(is_word_char) {
+            if text[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char)
+            {
                 continue;
             }
             let mut end = m.end();
-            let rest = &lower[end..];
+            let rest = &text[end..];
             if stem_chars < 5 {
                 if rest.chars().next().is_some_and(is_word_char) {
                     continue;
@@ -133,25 +156,15 @@ impl Glossary {
                     .find(|c: char| !c.is_alphanumeric())
                     .unwrap_or(rest.len());
             }
-            return Some((original[m.start()], original[end], entry));
-        }
-        None
-    }
-
-    /// Splits `text` into plain parts and links `(text, Some(anchor))`.
-    pub fn split<'t>(&self, text: &'t str, linked: &mut Linked) -> Vec<(&'t str, Option<&str>)> {
-        let mut out = Vec::new();
-        let mut rest = text;
-        while let Some((start, end, entry)) = self.find(rest, linked) {
             linked.insert(entry);
-            if start > 0 {
-                out.push((&rest[..start], None));
+            if m.start() > emitted {
+                out.push((&text[emitted..m.start()], None));
             }
-            out.push((&rest[start..end], Some(self.ids[entry].as_str())));
-            rest = &rest[end..];
+            out.push((&text[m.start()..end], Some(self.ids[entry].as_str())));
+            emitted = end;
         }
-        if !rest.is_empty() {
-            out.push((rest, None));
+        if emitted < text.len() {
+            out.push((&text[emitted..], None));
         }
         out
     }
@@ -438,6 +451,22 @@ mod tests {
                 r#"<a href="../ordlista/#pu" rel="noopener noreferrer">personuppgifterna</a>, AI."#
             ),
             "{html}"
+        );
+        // A capital Swedish letter at the start of a sentence, or a term in capitals.
+        let g = Glossary::from_strings(&serde_json::json!([
+            {"id": "overklaga", "stems": ["överklaga"]},
+            {"id": "hog", "stems": ["hög risk"]},
+        ]));
+        let mut linked = Linked::new();
+        let parts = g.split("Överklagandet gäller HÖG RISK.", &mut linked);
+        assert_eq!(
+            parts,
+            vec![
+                ("Överklagandet", Some("overklaga")),
+                (" gäller ", None),
+                ("HÖG RISK", Some("hog")),
+                (".", None)
+            ]
         );
         // Editor HTML stays text even next to a term.
         let html = render_with_terms("<b>AI</b>", 3, Some((&g, "#", &mut Linked::new())));

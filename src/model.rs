@@ -311,6 +311,11 @@ pub struct System {
     #[serde(skip)]
     #[schemars(skip)]
     pub source: String,
+    /// Changes whenever the file's text (or what it was read with) changes: lets
+    /// `insyn serve` skip pages whose record did not change (not exported).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub fingerprint: u64,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -374,8 +379,8 @@ pub struct Page {
 #[derive(Debug, Clone)]
 pub struct Register {
     pub site: Site,
-    /// Sorted by id.
-    pub systems: Vec<System>,
+    /// Sorted by id. Shared, so that `insyn serve` reuses unchanged records.
+    pub systems: Vec<std::sync::Arc<System>>,
     /// Sorted by slug.
     pub pages: Vec<Page>,
 }

@@ -175,6 +175,24 @@ impl Staging {
         })
     }
 
+    /// Writes straight into `target`, which only this process uses (`insyn
+    /// serve`): no staging folder and no swap; the caller removes stale files.
+    pub fn in_place(target: &Path) -> Result<Self, Diagnostic> {
+        std::fs::create_dir_all(target)
+            .map_err(|e| io_error("Mappen kunde inte skapas", target, &e))?;
+        Ok(Staging {
+            dir: target.to_path_buf(),
+            target: target.to_path_buf(),
+            committed: true,
+            reuse: None,
+        })
+    }
+
+    /// The folder files are written to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// How many files were written (the rest were already right).
     pub fn written(&self) -> Option<usize> {
         self.reuse
@@ -208,6 +226,9 @@ impl Staging {
 
     /// Swaps the new site in for the old one.
     pub fn commit(mut self) -> Result<PathBuf, Diagnostic> {
+        if self.dir == self.target {
+            return Ok(self.target.clone());
+        }
         if let Some(reuse) = &self.reuse {
             // Files of an older build that this one no longer has.
             let touched = reuse.touched.lock().map(|t| t.clone()).unwrap_or_default();

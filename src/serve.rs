@@ -34,44 +34,92 @@ const RELOAD_JS: &str = r#"// insyn serve: reload the page when the site has bee
 })();
 "#;
 
+/// Problems printed after each rebuild; `insyn check` lists all of them.
+const SHOWN: usize = 10;
+
 struct Shared {
     root: PathBuf,
     output: PathBuf,
     today: jiff::civil::Date,
     /// The error page while the register has errors; `None` when the site is good.
     failure: RwLock<Option<String>>,
+    /// What the previous builds read and made, so a rebuild redoes only what changed.
+    cache: crate::site::BuildCache,
+    building: std::sync::Mutex<()>,
     /// Bumped after every build; browsers waiting on it reload.
     version: watch::Sender<u64>,
 }
 
 impl Shared {
     fn rebuild(&self) {
+        // One build at a time: they write into the same folder.
+        let _building = self.building.lock();
         let started = Instant::now();
         let lang = crate::load::site_language(&self.root);
-        let result = crate::site::build(&self.root, &self.output, self.today);
-        let failure = match result {
+        // As soon as the pages are written, browsers may reload; the exports
+        // (register.json, CSV, feed) are written after that.
+        let reloaded = std::sync::atomic::AtomicBool::new(false);
+        let ready = || {
+            if let Ok(mut slot) = self.failure.write() {
+                *slot = None;
+            }
+            self.version.send_modify(|v| *v += 1);
+            reloaded.store(true, std::sync::atomic::Ordering::SeqCst);
+        };
+        let result = crate::site::build_cached(
+            &self.root,
+            &self.output,
+            self.today,
+            Some(&self.cache),
+            Some(&ready),
+        );
+        let elapsed = started.elapsed().as_millis();
+        let (failure, report) = match result {
             Ok(built) => {
-                if !built.warnings.is_empty() {
-                    eprint!("{}", render(&built.warnings, Format::Human, lang));
-                }
-                eprintln!(
-                    "Byggt: {} sidor på {} ms.",
-                    built.pages,
-                    started.elapsed().as_millis()
+                let pages = built.pages;
+                let report = msg!(
+                    lang,
+                    "Byggt: {pages} sidor på {elapsed} ms.",
+                    "Built: {pages} pages in {elapsed} ms."
                 );
-                None
+                (None, (built.warnings, report))
             }
             Err(mut diags) => {
                 sort(&mut diags);
-                eprint!("{}", render(&diags, Format::Human, lang));
-                eprintln!("Bygget misslyckades; felen visas i webbläsaren.");
-                Some(error_page(&self.root, &diags, lang))
+                let page = error_page(&self.root, &diags, lang);
+                let report = msg!(
+                    lang,
+                    "Bygget misslyckades; felen visas i webbläsaren.",
+                    "The build failed; the errors are shown in the browser."
+                );
+                (Some(page), (diags, report))
             }
         };
+        let failed = failure.is_some();
         if let Ok(mut slot) = self.failure.write() {
             *slot = failure;
         }
-        self.version.send_modify(|v| *v += 1);
+        // Browsers reload first; the report follows.
+        if failed || !reloaded.load(std::sync::atomic::Ordering::SeqCst) {
+            self.version.send_modify(|v| *v += 1);
+        }
+        let (diags, summary) = report;
+        eprint!(
+            "{}",
+            render(&diags[..diags.len().min(SHOWN)], Format::Human, lang)
+        );
+        if diags.len() > SHOWN {
+            let more = diags.len() - SHOWN;
+            eprintln!(
+                "{}",
+                msg!(
+                    lang,
+                    "… och {more} till; `insyn check` visar alla.",
+                    "… and {more} more; `insyn check` shows them all."
+                )
+            );
+        }
+        eprintln!("{summary}");
     }
 }
 
@@ -317,21 +365,36 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
     }
     std::thread::spawn(move || {
         let _keep_watching = watcher;
-        let quiet = Duration::from_millis(40);
+        let quiet = Duration::from_millis(15);
+        // Which records to read again: the ones the events name.
+        let note = |event: &notify::Result<notify::Event>| -> bool {
+            let records = &shared.cache.records;
+            match event {
+                Ok(e) if matters(e) && !e.need_rescan() => {
+                    for path in &e.paths {
+                        let is_yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
+                        if is_yaml {
+                            records.forget(path);
+                        } else if path.components().any(|c| c.as_os_str() == "systems") {
+                            records.clear();
+                        }
+                    }
+                    true
+                }
+                Ok(e) if !matters(e) => false,
+                _ => {
+                    records.clear();
+                    true
+                }
+            }
+        };
         while let Ok(first) = rx.recv() {
-            let mut relevant = first.as_ref().map_or(true, matters);
+            let mut relevant = note(&first);
             while let Ok(next) = rx.recv_timeout(quiet) {
-                relevant |= next.as_ref().map_or(true, matters);
+                relevant |= note(&next);
             }
             if relevant {
                 shared.rebuild();
-                // Events caused by the build itself (none expected) are dropped.
-                while let Ok(e) = rx.try_recv() {
-                    if e.as_ref().map_or(true, matters) {
-                        shared.rebuild();
-                        break;
-                    }
-                }
             }
         }
     });
@@ -351,10 +414,14 @@ pub fn run(
         output: work.join("public"),
         today,
         failure: RwLock::new(None),
+        cache: Default::default(),
+        building: Default::default(),
         version: watch::channel(0).0,
     });
-    shared.rebuild();
+    // Watch first, then build: a save during the first build is not missed.
     watch(shared.clone())?;
+    shared.cache.records.watch();
+    shared.rebuild();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

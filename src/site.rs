@@ -14,8 +14,9 @@ use crate::theme::Theme;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub struct Built {
     pub output: PathBuf,
@@ -25,8 +26,11 @@ pub struct Built {
 }
 
 /// A short row for tables of systems.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Row<'a> {
+    /// Changes when anything shown in the row may have changed.
+    #[serde(skip)]
+    key: u64,
     id: &'a str,
     name: &'a str,
     summary: &'a str,
@@ -138,7 +142,7 @@ impl<'r> Plan<'r> {
         };
         fn vocab_facet<V: Vocabulary + Ord>(
             key: &'static str,
-            systems: &[System],
+            systems: &[std::sync::Arc<System>],
             get: impl Fn(&System) -> V,
         ) -> Facet {
             let options = V::ALL
@@ -179,17 +183,15 @@ impl<'r> Plan<'r> {
     }
 
     fn row<'s>(&'s self, s: &'s System) -> Row<'s> {
+        let dept_slug = self.dept_slug(&s.department);
         Row {
+            key: load::fingerprint((s.fingerprint, dept_slug)),
             id: &s.id,
             name: &s.name,
             summary: &s.summary,
             status: s.status,
             department: &s.department,
-            dept_slug: self
-                .dept_slugs
-                .get(s.department.as_str())
-                .map(String::as_str)
-                .unwrap_or(""),
+            dept_slug,
             decision_role: s.decision_role,
             personal_data: s.data.personal_data,
             ai_act: s.risk.ai_act,
@@ -283,6 +285,31 @@ fn root_of(path: &str) -> String {
     }
 }
 
+/// The files written after every page (the last step of a build).
+const EXPORTS: [&str; 5] = [
+    "register.json",
+    "register.csv",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+];
+
+/// Bytes made once and shared: a system's JSON, its CSV row.
+type Part = Arc<Vec<u8>>;
+
+/// What a long-running `insyn serve` keeps between builds, so that a rebuild
+/// after one edit reads one file and renders only the pages it changes. Only for
+/// a process that owns its output folder: files are written there in place.
+#[derive(Default)]
+pub struct BuildCache {
+    pub records: load::RecordCache,
+    /// Output file → the fingerprint of what it was made from (or of its bytes).
+    files: Mutex<HashMap<String, u64>>,
+    /// Parts of the exports (a system's JSON, its CSV row) by name, with the
+    /// fingerprint they were made from.
+    parts: Mutex<HashMap<String, (u64, Part)>>,
+}
+
 struct Writer<'a> {
     staging: &'a Staging,
     renderer: &'a Renderer,
@@ -290,23 +317,111 @@ struct Writer<'a> {
     glossary: &'a markdown::Glossary,
     pages: Vec<String>,
     files: usize,
+    cache: Option<&'a BuildCache>,
+    /// Fingerprint of everything every page depends on (site, theme, strings).
+    global: u64,
+    /// Files this build produced (only kept with a cache, to remove stale ones).
+    touched: Mutex<Vec<String>>,
+    /// Called once every page is written, before the exports.
+    ready: Option<&'a (dyn Fn() + Sync)>,
 }
 
 impl Writer<'_> {
+    /// Writes `rel` with the bytes `make` returns. With a cache, `make` is not
+    /// even called when `key` (the fingerprint of its inputs) is the one the file
+    /// was last made from; without a key the bytes themselves are compared.
+    fn put(
+        &self,
+        rel: &str,
+        key: Option<u64>,
+        make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let Some(cache) = self.cache else {
+            return self.staging.write(rel, &make()?);
+        };
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.push(rel.to_owned());
+        }
+        let known = |key: u64| {
+            cache
+                .files
+                .lock()
+                .is_ok_and(|files| files.get(rel) == Some(&key))
+        };
+        if key.is_some_and(known) {
+            return Ok(());
+        }
+        let bytes = make()?;
+        let key = key.unwrap_or_else(|| load::fingerprint(&bytes));
+        if known(key) {
+            return Ok(());
+        }
+        self.staging.write(rel, &bytes)?;
+        if let Ok(mut files) = cache.files.lock() {
+            files.insert(rel.to_owned(), key);
+        }
+        Ok(())
+    }
+
+    /// With a cache: removes the files of earlier builds that this one did not
+    /// make (`except`: files it has yet to write).
+    fn remove_stale(&self, except: &[&str]) {
+        let Some(cache) = self.cache else {
+            return;
+        };
+        let touched: std::collections::HashSet<String> = self
+            .touched
+            .lock()
+            .map(|t| t.iter().cloned().collect())
+            .unwrap_or_default();
+        if let Ok(mut known) = cache.files.lock() {
+            known.retain(|rel, _| {
+                let keep = touched.contains(rel) || except.contains(&rel.as_str());
+                if !keep {
+                    let _ = std::fs::remove_file(self.staging.dir().join(rel));
+                }
+                keep
+            });
+        }
+    }
+
+    /// A part of an export, remade only when `key` changed (with a cache).
+    fn part(&self, name: String, key: u64, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        let Some(cache) = self.cache else {
+            return Arc::new(make());
+        };
+        if let Ok(parts) = cache.parts.lock()
+            && let Some((k, bytes)) = parts.get(&name)
+            && *k == key
+        {
+            return bytes.clone();
+        }
+        let bytes = Arc::new(make());
+        if let Ok(mut parts) = cache.parts.lock() {
+            parts.insert(name, (key, bytes.clone()));
+        }
+        bytes
+    }
+
     /// Renders and writes one page; safe to call from many threads at once.
     fn render_page(
         &self,
         path: &str,
         template: &str,
-        mut context: serde_json::Value,
+        key: Option<u64>,
+        context: impl FnOnce() -> serde_json::Value,
     ) -> Result<(), Diagnostic> {
-        if let Some(map) = context.as_object_mut() {
-            map.insert("root".into(), json!(root_of(path)));
-            map.insert("path".into(), json!(path));
-        }
-        let html = self.renderer.render(self.theme, template, &context)?;
-        self.staging
-            .write(&format!("{path}index.html"), html.as_bytes())
+        self.put(&format!("{path}index.html"), key, || {
+            let mut context = context();
+            if let Some(map) = context.as_object_mut() {
+                map.insert("root".into(), json!(root_of(path)));
+                map.insert("path".into(), json!(path));
+            }
+            Ok(self
+                .renderer
+                .render(self.theme, template, &context)?
+                .into_bytes())
+        })
     }
 
     /// A table of systems split into pages of [`PAGE_SIZE`]: `path`, then
@@ -320,18 +435,27 @@ impl Writer<'_> {
     ) -> Result<(), Diagnostic> {
         let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
         let mut chunks = rows.chunks(PAGE_SIZE);
+        let shared = self.cache.map(|_| context.to_string());
         for n in 1..=pages {
             let chunk = chunks.next().unwrap_or(&[]);
-            let mut page = context.clone();
-            page["systems"] = json!(chunk);
-            page["matching"] = json!(rows.len());
-            page["pagination"] = pagination(path, n, pages);
             let at = if n == 1 {
                 path.to_owned()
             } else {
                 format!("{path}sida/{n}/")
             };
-            self.page(&at, template, page)?;
+            let key = shared.as_ref().map(|shared| {
+                let rows: Vec<u64> = chunk.iter().map(|r| r.key).collect();
+                load::fingerprint((self.global, template, &at, shared, rows, n, pages))
+            });
+            self.render_page(&at, template, key, || {
+                let mut page = context.clone();
+                page["systems"] = json!(chunk);
+                page["matching"] = json!(rows.len());
+                page["pagination"] = pagination(path, n, pages);
+                page
+            })?;
+            self.pages.push(at);
+            self.files += 1;
         }
         Ok(())
     }
@@ -342,14 +466,7 @@ impl Writer<'_> {
         template: &str,
         context: serde_json::Value,
     ) -> Result<(), Diagnostic> {
-        let mut context = context;
-        if let Some(map) = context.as_object_mut() {
-            map.insert("root".into(), json!(root_of(path)));
-            map.insert("path".into(), json!(path));
-        }
-        let html = self.renderer.render(self.theme, template, &context)?;
-        self.staging
-            .write(&format!("{path}index.html"), html.as_bytes())?;
+        self.render_page(path, template, None, || context)?;
         self.pages.push(path.to_owned());
         self.files += 1;
         Ok(())
@@ -357,7 +474,7 @@ impl Writer<'_> {
 
     fn file(&mut self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         self.files += 1;
-        self.staging.write(rel, bytes)
+        self.put(rel, None, || Ok(bytes.to_vec()))
     }
 }
 
@@ -399,20 +516,29 @@ pub fn build(
     output: &Path,
     today: jiff::civil::Date,
 ) -> Result<Built, Vec<Diagnostic>> {
+    build_cached(root, output, today, None, None)
+}
+
+/// [`build`]; with a cache (`insyn serve`), `output` is updated in place and
+/// only what changed since the previous build is read, rendered and written.
+/// `ready` is called as soon as every page is written (before the exports).
+pub fn build_cached(
+    root: &Path,
+    output: &Path,
+    today: jiff::civil::Date,
+    cache: Option<&BuildCache>,
+    ready: Option<&(dyn Fn() + Sync)>,
+) -> Result<Built, Vec<Diagnostic>> {
     let Loaded {
         register,
         diagnostics,
         ..
-    } = load::load(root, today);
-    let Some(mut register) = register else {
+    } = load::load_cached(root, today, cache.map(|c| &c.records));
+    let Some(register) = register else {
         return Err(diagnostics);
     };
     let warnings = diagnostics;
     let base_url = register.site.site.base_url.clone();
-    for s in &mut register.systems {
-        s.url = format!("{base_url}system/{}/", s.id);
-    }
-    let register = register;
     let site = &register.site;
     let lang = site.site.language;
 
@@ -432,8 +558,24 @@ pub fn build(
     });
     let glossary = markdown::Glossary::from_strings(&strings["glossary"]);
     let renderer = Renderer::new(&theme, &globals, glossary.clone())?;
-    let plan = Plan::new(&register, crate::history::read(root));
-    let staging = Staging::begin(output, root).map_err(|d| vec![d])?;
+    let history = crate::history::read(root);
+    crate::timing::step("git history");
+    let plan = Plan::new(&register, history);
+    crate::timing::step("plan");
+    let staging = match cache {
+        Some(_) => Staging::in_place(output),
+        None => Staging::begin(output, root),
+    }
+    .map_err(|d| vec![d])?;
+    // Everything each page depends on besides its own record.
+    let mut theme_files = Vec::new();
+    for dir in ["templates", "static", "i18n"] {
+        for rel in theme.files_under(dir) {
+            theme_files.push((theme.file(&rel).map(|b| b.into_owned()), rel));
+        }
+    }
+    let global = load::fingerprint((globals.to_string(), theme_files, today, &base_url));
+    crate::timing::step("prepare output folder");
     let mut w = Writer {
         staging: &staging,
         renderer: &renderer,
@@ -441,11 +583,16 @@ pub fn build(
         glossary: &glossary,
         pages: Vec::new(),
         files: 0,
+        cache,
+        global,
+        touched: Mutex::new(Vec::new()),
+        ready,
     };
     write_site(&mut w, &plan).map_err(|d| vec![d])?;
     let pages = w.pages.len();
     let files = w.files;
     let output = staging.commit().map_err(|d| vec![d])?;
+    crate::timing::step("publish");
     Ok(Built {
         output,
         pages,
@@ -458,52 +605,73 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let register = plan.register;
     let site = &register.site;
 
-    // Start page.
+    // Start page. Every listing below is a part of this one sorted list.
+    let all_rows = plan.rows(|_| true);
     w.listing(
         "",
         "index.html",
         json!({ "facets": plan.filter_facets, "total": register.systems.len() }),
-        plan.rows(|_| true),
+        all_rows.clone(),
     )?;
 
-    // One page per system, rendered on every core.
-    let rendered: Result<Vec<String>, Diagnostic> = register
+    crate::timing::step("start page");
+    // One page per system, rendered on every core; each system's JSON is made
+    // once, for its own file and for `register.json`.
+    let rendered: Result<Vec<(String, Part)>, Diagnostic> = register
         .systems
         .par_iter()
         .map(|s| {
-        let path = format!("system/{}/", s.id);
-        let html = system_html(s, w.glossary, &root_of(&path));
-        w.render_page(
-            &path,
-            "system.html",
-            json!({
-                "s": s,
-                "dept_slug": plan.dept_slug(&s.department),
-                "html": html,
-                "history": plan.history.by_file.get(&s.source).map(|c| &c[..c.len().min(25)]).unwrap_or(&[]),
-                "history_total": plan.history.by_file.get(&s.source).map_or(0, Vec::len),
-                "description": s.summary,
-            }),
-        )?;
-        let mut bytes = serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default();
-        bytes.push(b'\n');
-        w.staging.write(&format!("system/{}.json", s.id), &bytes)?;
-        Ok(path)
+            let path = format!("system/{}/", s.id);
+            let dept_slug = plan.dept_slug(&s.department);
+            let history = plan
+                .history
+                .by_file
+                .get(&s.source)
+                .map_or(&[][..], Vec::as_slice);
+            let updated = plan.updated.get(s.id.as_str());
+            let page_key = load::fingerprint((w.global, s.fingerprint, dept_slug, history));
+            w.render_page(&path, "system.html", Some(page_key), || {
+                json!({
+                    "s": s,
+                    "dept_slug": dept_slug,
+                    "html": system_html(s, w.glossary, &root_of(&path)),
+                    "history": &history[..history.len().min(25)],
+                    "history_total": history.len(),
+                    "description": s.summary,
+                })
+            })?;
+            let json_key = load::fingerprint((w.global, s.fingerprint, updated));
+            let json = w.part(format!("json:{}", s.id), json_key, || {
+                serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default()
+            });
+            w.put(&format!("system/{}.json", s.id), Some(json_key), || {
+                let mut bytes = Vec::with_capacity(json.len() + 1);
+                bytes.extend_from_slice(&json);
+                bytes.push(b'\n');
+                Ok(bytes)
+            })?;
+            Ok((path, json))
         })
         .collect();
-    let rendered = rendered?;
-    w.files += rendered.len() * 2;
-    w.pages.extend(rendered);
+    crate::timing::step("system pages and JSON");
+    let (paths, systems_json): (Vec<String>, Vec<Arc<Vec<u8>>>) = rendered?.into_iter().unzip();
+    w.files += paths.len() * 2;
+    w.pages.extend(paths);
 
     // Filter pages: one per department, status, risk class and personal-data class.
     for facet in &plan.facets {
-        for option in &facet.options {
-            let keep = |s: &System| match facet.key {
-                "department" => plan.dept_slug(&s.department) == option.value,
-                "status" => s.status.as_str() == option.value,
-                "ai_act" => s.risk.ai_act.as_str() == option.value,
-                _ => s.data.personal_data.as_str() == option.value,
+        // The rows of each option, in one pass and still in order.
+        let mut groups: std::collections::HashMap<&str, Vec<Row>> = Default::default();
+        for row in &all_rows {
+            let value = match facet.key {
+                "department" => row.dept_slug,
+                "status" => row.status.as_str(),
+                "ai_act" => row.ai_act.as_str(),
+                _ => row.personal_data.as_str(),
             };
+            groups.entry(value).or_default().push(row.clone());
+        }
+        for option in &facet.options {
             w.listing(
                 &option.path,
                 "list.html",
@@ -514,10 +682,11 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     "facets": plan.filter_facets,
                     "total": register.systems.len(),
                 }),
-                plan.rows(keep),
+                groups.remove(option.value.as_str()).unwrap_or_default(),
             )?;
         }
     }
+    crate::timing::step("listings");
     w.page(
         "forvaltning/",
         "departments.html",
@@ -585,9 +754,44 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let mut dcat = serde_json::to_vec_pretty(&dcat(plan)).unwrap_or_default();
     dcat.push(b'\n');
     w.file("dcat.jsonld", &dcat)?;
-    w.file("register.json", &register_json(plan))?;
-    w.file("register.csv", &register_csv(register))?;
-    w.file("feed.xml", feed(w, plan)?.as_bytes())?;
+    crate::timing::step("other pages");
+    // Every page is in place: a browser may reload now (`insyn serve`); the
+    // exports below follow.
+    w.remove_stale(&EXPORTS);
+    if let Some(ready) = w.ready {
+        ready();
+    }
+    let all_systems = load::fingerprint((
+        w.global,
+        &plan.updated,
+        register
+            .systems
+            .iter()
+            .map(|s| s.fingerprint)
+            .collect::<Vec<_>>(),
+    ));
+    w.files += 3;
+    w.put("register.json", Some(all_systems), || {
+        Ok(register_json(plan, &systems_json))
+    })?;
+    drop(systems_json);
+    crate::timing::step("register.json");
+    w.put("register.csv", Some(all_systems), || {
+        Ok(register_csv(w, register))
+    })?;
+    crate::timing::step("register.csv");
+    let feed_key = load::fingerprint((
+        w.global,
+        register
+            .systems
+            .iter()
+            .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
+            .collect::<Vec<_>>(),
+    ));
+    w.put("feed.xml", Some(feed_key), || {
+        Ok(feed(w, plan)?.into_bytes())
+    })?;
+    crate::timing::step("feed.xml");
     let sitemap = w.renderer.render(
         w.theme,
         "sitemap.xml",
@@ -612,22 +816,45 @@ fn system_value(plan: &Plan, s: &System) -> serde_json::Value {
     value
 }
 
-fn register_json(plan: &Plan) -> Vec<u8> {
-    let register = plan.register;
-    let doc = json!({
-        "schema_version": SCHEMA_VERSION,
-        "organisation": register.site.organisation,
-        "systems": register.systems.iter().map(|s| system_value(plan, s)).collect::<Vec<_>>(),
-    });
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+/// `register.json`, pretty-printed like `serde_json` would print the whole
+/// document (keys in order), assembled from the systems' own JSON.
+fn register_json(plan: &Plan, systems: &[Arc<Vec<u8>>]) -> Vec<u8> {
+    fn indented(out: &mut Vec<u8>, json: &[u8], by: &[u8]) {
+        for (i, line) in json.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+                out.extend_from_slice(by);
+            }
+            out.extend_from_slice(line);
+        }
+    }
+    let total: usize = systems.iter().map(|s| s.len() * 11 / 10 + 8).sum();
+    let mut out = Vec::with_capacity(total + 4096);
+    out.extend_from_slice(b"{\n  \"organisation\": ");
+    let organisation =
+        serde_json::to_vec_pretty(&json!(plan.register.site.organisation)).unwrap_or_default();
+    indented(&mut out, &organisation, b"  ");
+    out.extend_from_slice(
+        format!(
+            ",\n  \"schema_version\": {},\n  \"systems\": [",
+            json!(SCHEMA_VERSION)
+        )
+        .as_bytes(),
+    );
+    for (i, system) in systems.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        indented(&mut out, system, b"    ");
+    }
+    if !systems.is_empty() {
+        out.extend_from_slice(b"\n  ");
+    }
+    out.extend_from_slice(b"]\n}\n");
+    out
 }
 
-/// One row per system, every scalar field; lists joined with `; `. UTF-8 with a
-/// byte order mark so that Excel shows å, ä and ö.
-fn register_csv(register: &Register) -> Vec<u8> {
-    let mut out = Vec::from(*b"\xEF\xBB\xBF");
+/// The columns of `register.csv`.
+fn csv_header() -> Vec<u8> {
+    let mut out = Vec::new();
     {
         let mut csv = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
@@ -669,54 +896,85 @@ fn register_csv(register: &Register) -> Vec<u8> {
             "tags",
         ];
         let _ = csv.write_record(header);
+        let _ = csv.flush();
+    }
+    out
+}
+
+/// One system's row of `register.csv`.
+fn csv_row(s: &System) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut csv = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .buffer_capacity(1024)
+            .from_writer(&mut out);
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         let day = |d: &Option<Day>| d.map(|d| d.to_string()).unwrap_or_default();
         let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
-        for s in &register.systems {
-            let supplier = s.supplier.clone().unwrap_or_default();
-            let row = vec![
-                s.id.clone(),
-                s.url.clone(),
-                s.name.clone(),
-                s.summary.clone(),
-                s.status.as_str().into(),
-                s.department.clone(),
-                s.purpose.clone(),
-                s.decision_role.as_str().into(),
-                s.human_oversight.clone(),
-                s.data.personal_data.as_str().into(),
-                s.data.description.clone(),
-                s.data.location.as_str().into(),
-                flag(s.data.used_for_training),
-                s.risk.ai_act.as_str().into(),
-                s.risk.description.clone(),
-                opt(&s.contact.email),
-                opt(&s.contact.phone),
-                opt(&s.contact.url),
-                s.reviewed.to_string(),
-                s.technique
-                    .iter()
-                    .map(|t| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                opt(&s.how_it_works),
-                s.affected.join("; "),
-                opt(&s.legal_basis),
-                opt(&s.appeal),
-                opt(&s.disclosure),
-                opt(&supplier.name),
-                opt(&supplier.product),
-                opt(&supplier.url),
-                flag(supplier.in_house),
-                day(&s.introduced),
-                day(&s.retired),
-                day(&s.next_review),
-                opt(&s.environment),
-                s.tags.join("; "),
-            ];
-            let _ = csv.write_record(row);
-        }
+        let supplier = s.supplier.clone().unwrap_or_default();
+        let row = vec![
+            s.id.clone(),
+            s.url.clone(),
+            s.name.clone(),
+            s.summary.clone(),
+            s.status.as_str().into(),
+            s.department.clone(),
+            s.purpose.clone(),
+            s.decision_role.as_str().into(),
+            s.human_oversight.clone(),
+            s.data.personal_data.as_str().into(),
+            s.data.description.clone(),
+            s.data.location.as_str().into(),
+            flag(s.data.used_for_training),
+            s.risk.ai_act.as_str().into(),
+            s.risk.description.clone(),
+            opt(&s.contact.email),
+            opt(&s.contact.phone),
+            opt(&s.contact.url),
+            s.reviewed.to_string(),
+            s.technique
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            opt(&s.how_it_works),
+            s.affected.join("; "),
+            opt(&s.legal_basis),
+            opt(&s.appeal),
+            opt(&s.disclosure),
+            opt(&supplier.name),
+            opt(&supplier.product),
+            opt(&supplier.url),
+            flag(supplier.in_house),
+            day(&s.introduced),
+            day(&s.retired),
+            day(&s.next_review),
+            opt(&s.environment),
+            s.tags.join("; "),
+        ];
+        let _ = csv.write_record(row);
         let _ = csv.flush();
+    }
+    out
+}
+
+/// One row per system, every scalar field; lists joined with `; `. UTF-8 with a
+/// byte order mark so that Excel shows å, ä and ö.
+fn register_csv(w: &Writer, register: &Register) -> Vec<u8> {
+    let rows: Vec<Arc<Vec<u8>>> = register
+        .systems
+        .par_iter()
+        .map(|s| {
+            let key = load::fingerprint((w.global, s.fingerprint));
+            w.part(format!("csv:{}", s.id), key, || csv_row(s))
+        })
+        .collect();
+    let mut out = Vec::from(*b"\xEF\xBB\xBF");
+    out.extend_from_slice(&csv_header());
+    out.reserve(rows.iter().map(|r| r.len()).sum());
+    for row in rows {
+        out.extend_from_slice(&row);
     }
     out
 }
@@ -767,7 +1025,7 @@ fn changes(plan: &Plan) -> serde_json::Value {
         .register
         .systems
         .iter()
-        .map(|s| (s.source.as_str(), s))
+        .map(|s| (s.source.as_str(), &**s))
         .collect();
     let commits: Vec<serde_json::Value> = plan
         .history
@@ -793,7 +1051,7 @@ fn changes(plan: &Plan) -> serde_json::Value {
             json!({ "change": change, "systems": systems })
         })
         .collect();
-    let mut reviewed: Vec<&System> = plan.register.systems.iter().collect();
+    let mut reviewed: Vec<&System> = plan.register.systems.iter().map(|s| &**s).collect();
     reviewed.sort_by(|a, b| b.reviewed.cmp(&a.reviewed).then_with(|| a.id.cmp(&b.id)));
     let reviewed: Vec<serde_json::Value> = reviewed
         .iter()

@@ -262,3 +262,111 @@ fn serve_rebuilds_on_save_shows_errors_in_the_browser_and_recovers() {
     // public/ is never touched by serve.
     assert!(!site.path().join("public").exists());
 }
+
+/// The folder `insyn serve` (process `pid`) builds into.
+fn served_dir(pid: u32) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("insyn-serve-{pid}/public"))
+}
+
+#[test]
+fn serve_rebuilds_only_what_changed_and_ends_up_with_exactly_the_full_build() {
+    // The example register, edited in every way an editor can while serve runs:
+    // a name (listings change), a text (one page changes), a record removed, a
+    // record added, the site's title (every page changes).
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("register"),
+        &site.path().join("register"),
+    );
+    let server = serve(site.path());
+    let port = server.port;
+    let systems = site.path().join("register/systems");
+    let chattbot = systems.join("chattbot-webbplatsen.yaml");
+    let name = read(&chattbot)
+        .lines()
+        .find_map(|l| l.strip_prefix("name: ").map(str::to_owned))
+        .unwrap();
+    edit_and_wait(
+        port,
+        &chattbot,
+        &format!("name: {name}"),
+        "name: Aaa chattbot",
+    );
+    let start = get(port, "/").1;
+    assert!(
+        start.contains("Aaa chattbot"),
+        "the start page lists the new name"
+    );
+    assert!(!start.contains(&format!(">{name}<")), "and not the old one");
+
+    let copilot = systems.join("copilot-for-medarbetare.yaml");
+    let text = read(&copilot);
+    let purpose_line = text
+        .lines()
+        .find(|l| l.starts_with("purpose:"))
+        .unwrap()
+        .to_owned();
+    edit_and_wait(
+        port,
+        &copilot,
+        &purpose_line,
+        &format!("{purpose_line}\n  Nytt stycke om syftet.\n"),
+    );
+    assert!(
+        get(port, "/system/copilot-for-medarbetare/")
+            .1
+            .contains("Nytt stycke om syftet.")
+    );
+
+    let before = version(port);
+    let waiter = std::thread::spawn(move || get(port, &format!("/_insyn/wait?v={before}")).1);
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::remove_file(systems.join("trafikrakning-kameror.yaml")).unwrap();
+    waiter.join().unwrap();
+    assert_eq!(get(port, "/system/trafikrakning-kameror/").0, 404);
+
+    let before = version(port);
+    let waiter = std::thread::spawn(move || get(port, &format!("/_insyn/wait?v={before}")).1);
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(systems.join("ny-chattbot.yaml"), read(&chattbot)).unwrap();
+    waiter.join().unwrap();
+    assert_eq!(get(port, "/system/ny-chattbot/").0, 200);
+
+    let site_yaml = site.path().join("register/site.yaml");
+    let title = read(&site_yaml)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("title: ").map(str::to_owned))
+        .unwrap();
+    edit_and_wait(
+        port,
+        &site_yaml,
+        &format!("title: {title}"),
+        "title: Nytt namn på registret",
+    );
+    assert!(
+        get(port, "/system/las-app-grundskolan/")
+            .1
+            .contains("Nytt namn på registret")
+    );
+
+    // The exports follow the pages; then the served folder is byte for byte
+    // what a full build of the same files gives.
+    let fresh = tempfile::tempdir().unwrap();
+    let out = fresh.path().join("public");
+    assert_eq!(build_into(site.path(), &out).code, 0);
+    let expected = tree(&out);
+    let served = served_dir(server.child.id());
+    let mut last = Vec::new();
+    for _ in 0..100 {
+        last = tree(&served);
+        if last == expected {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&last), names(&expected), "the same files");
+    for ((name, got), (_, want)) in last.iter().zip(&expected) {
+        assert!(got == want, "{name} differs from a full build");
+    }
+}
