@@ -8,7 +8,7 @@ SITE is a register made by bench/generate.py. Two kinds of edit are timed: one
 that changes only a record's own page (its purpose text) and one that changes
 what the listings show (its name).
 """
-import argparse, os, re, socket, statistics, subprocess, sys, time, urllib.request
+import argparse, os, re, socket, statistics, subprocess, sys, time, urllib.error, urllib.request
 
 
 def free_port():
@@ -17,9 +17,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def get(url, timeout=60):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.read().decode()
+def get(url, timeout=60, status=None):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.read().decode()
+    except urllib.error.HTTPError as e:
+        if status is not None:
+            status.append(e.code)
+            return ""
+        sys.exit(f"{url}: {e.code}\n{e.read().decode()[:3000]}")
 
 
 def main():
@@ -48,7 +54,7 @@ def main():
         systems = os.path.join(args.site, "register", "systems")
         files = sorted(os.listdir(systems))
         for kind in ("purpose", "name"):
-            times = []
+            times, errors = [], 0
             for i in range(args.runs):
                 path = os.path.join(systems, files[(i * 7919) % len(files)])
                 text = open(path, encoding="utf-8").read()
@@ -62,13 +68,22 @@ def main():
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(edited)
                 version = get(f"{base}/_insyn/wait?v={version}").strip()
+                page_url = f"{base}/system/{files[(i * 7919) % len(files)][:-5]}/"
+                status = []
+                page = get(page_url, status=status)
+                if status:
+                    # The build read the file while it was being written (a busy
+                    # machine): the error page shows until the next rebuild.
+                    errors += 1
+                    version = get(f"{base}/_insyn/wait?v={version}").strip()
+                    page = get(page_url)
                 times.append((time.time() - t0) * 1000)
-                page = get(f"{base}/system/{files[(i * 7919) % len(files)][:-5]}/")
                 assert f"Ändrad {i}." in page or f"({i})" in page, \
                     "the reloaded page does not show the edit"
             times.sort()
             print(f"save → reload, {kind} edited: median {statistics.median(times):.0f} ms, "
-                  f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms (n={len(times)})")
+                  f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms (n={len(times)}"
+                  + (f", {errors} half-written reads" if errors else "") + ")")
     finally:
         proc.terminate()
         proc.wait()

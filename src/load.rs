@@ -87,6 +87,7 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "ordlista",
     "andringar",
     "oppna-data",
+    "statistik",
     "en",
     "sv",
     "schema",

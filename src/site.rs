@@ -69,6 +69,7 @@ const FILTER_DEPARTMENTS: usize = 12;
 struct Plan<'r> {
     register: &'r Register,
     history: History,
+    today: jiff::civil::Date,
     /// id → when the record last changed (RFC 3339): its last commit, or the day
     /// it was last reviewed when there is no git history.
     updated: BTreeMap<&'r str, String>,
@@ -90,7 +91,7 @@ fn facet_path(key: &str, value: &str) -> String {
 }
 
 impl<'r> Plan<'r> {
-    fn new(register: &'r Register, history: History) -> Self {
+    fn new(register: &'r Register, history: History, today: jiff::civil::Date) -> Self {
         let updated = register
             .systems
             .iter()
@@ -168,6 +169,7 @@ impl<'r> Plan<'r> {
         Plan {
             register,
             history,
+            today,
             updated,
             dept_slugs,
             facets,
@@ -560,7 +562,7 @@ pub fn build_cached(
     let renderer = Renderer::new(&theme, &globals, glossary.clone())?;
     let history = crate::history::read(root);
     crate::timing::step("git history");
-    let plan = Plan::new(&register, history);
+    let plan = Plan::new(&register, history, today);
     crate::timing::step("plan");
     let staging = match cache {
         Some(_) => Staging::in_place(output),
@@ -738,6 +740,7 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
 
     // Recent changes across the register, and the open-data page.
     w.page("andringar/", "changes.html", changes(plan))?;
+    w.page("statistik/", "statistics.html", statistics(plan))?;
     w.page(
         "oppna-data/",
         "open-data.html",
@@ -1016,6 +1019,140 @@ fn feed(w: &Writer, plan: &Plan) -> Result<String, Diagnostic> {
         "feed.xml",
         &json!({ "entries": entries, "updated": updated, "base_url": register.site.site.base_url }),
     )
+}
+
+/// Bars shown per chart; the rest of the departments are one bar.
+const CHART_BARS: usize = 10;
+
+/// One chart of the statistics page: rows with their counts and the geometry of
+/// a horizontal bar chart (an SVG 320 units wide, one row every 36 units), so
+/// the template only places what is computed here.
+fn chart(
+    key: &str,
+    rows: Vec<(String, Option<String>, Option<String>, usize)>,
+    total: usize,
+) -> serde_json::Value {
+    let max = rows.iter().map(|r| r.3).max().unwrap_or(0).max(1);
+    let rows: Vec<serde_json::Value> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (value, label, path, count))| {
+            // Whole units; at least a sliver, so a bar is never invisible.
+            let bar = if count == 0 {
+                0
+            } else {
+                (count * 250 / max).max(2)
+            };
+            // Short enough for the chart; the table below has the full name.
+            let short = label.as_ref().map(|l| {
+                if l.chars().count() > 38 {
+                    format!("{}…", l.chars().take(37).collect::<String>().trim_end())
+                } else {
+                    l.clone()
+                }
+            });
+            json!({
+                "value": value,
+                "label": label,
+                "short": short,
+                "path": path,
+                "count": count,
+                "percent": if total == 0 { 0 } else { (count * 100 + total / 2) / total },
+                "y": i * 36,
+                "bar": bar,
+            })
+        })
+        .collect();
+    json!({ "key": key, "height": rows.len() * 36 + 4, "rows": rows })
+}
+
+/// The register at a glance: systems by status, department, risk class,
+/// decision role and personal data, and how many are overdue for review.
+fn statistics(plan: &Plan) -> serde_json::Value {
+    let systems = &plan.register.systems;
+    let total = systems.len();
+    fn vocab<V: Vocabulary + PartialEq + Copy>(
+        key: &str,
+        systems: &[Arc<System>],
+        get: impl Fn(&System) -> V,
+        facet: bool,
+    ) -> serde_json::Value {
+        let rows = V::ALL
+            .iter()
+            .map(|v| {
+                let count = systems.iter().filter(|s| get(s) == *v).count();
+                let path = (facet && count > 0).then(|| facet_path(key, v.as_str()));
+                (v.as_str().to_owned(), None, path, count)
+            })
+            .collect();
+        chart(key, rows, systems.len())
+    }
+    let mut departments: Vec<&FacetOption> = plan
+        .facets
+        .first()
+        .map(|f| f.options.iter().collect())
+        .unwrap_or_default();
+    departments.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    let dept_row = |o: &FacetOption| {
+        (
+            o.value.clone(),
+            o.label.clone(),
+            Some(o.path.clone()),
+            o.count,
+        )
+    };
+    let mut shown: Vec<_> = departments
+        .iter()
+        .take(CHART_BARS)
+        .map(|o| dept_row(o))
+        .collect();
+    let others = departments.len().saturating_sub(CHART_BARS);
+    if others > 0 {
+        let rest: usize = departments.iter().skip(CHART_BARS).map(|o| o.count).sum();
+        shown.push(("others".into(), None, Some("forvaltning/".into()), rest));
+    }
+    let all_departments = chart(
+        "department",
+        departments.iter().map(|o| dept_row(o)).collect(),
+        total,
+    );
+    let today = plan.today;
+    let overdue: Vec<&System> = systems
+        .iter()
+        .map(|s| &**s)
+        .filter(|s| s.status != Status::Retired)
+        .filter(|s| {
+            s.next_review.is_some_and(|d| d.0 < today)
+                || s.reviewed.0.saturating_add(jiff::Span::new().years(1)) < today
+        })
+        .collect();
+    let active = systems
+        .iter()
+        .filter(|s| s.status != Status::Retired)
+        .count();
+    let review = chart(
+        "review",
+        vec![
+            ("on_time".into(), None, None, active - overdue.len()),
+            ("overdue".into(), None, None, overdue.len()),
+        ],
+        active,
+    );
+    json!({
+        "total": total,
+        "active": active,
+        "charts": [
+            vocab("status", systems, |s| s.status, true),
+            chart("department", shown, total),
+            vocab("ai_act", systems, |s| s.risk.ai_act, true),
+            vocab("decision_role", systems, |s| s.decision_role, false),
+            vocab("personal_data", systems, |s| s.data.personal_data, true),
+        ],
+        "departments": all_departments,
+        "other_departments": others,
+        "review": review,
+        "overdue": overdue.iter().map(|s| json!({"id": s.id, "name": s.name, "reviewed": s.reviewed, "next_review": s.next_review})).collect::<Vec<_>>(),
+    })
 }
 
 /// The "recent changes" page: the latest commits that changed records, or, without

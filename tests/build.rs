@@ -343,3 +343,68 @@ fn an_english_site_is_built_with_english_texts() {
     assert!(page.contains("Not used for decisions about individuals"));
     assert!(!page.contains("Vem kontrollerar"));
 }
+
+#[test]
+fn the_statistics_page_counts_the_register_in_charts_and_tables() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("register"), &site.path().join("register"));
+    // One record overdue for review (its next check was before "today").
+    let record = site
+        .path()
+        .join("register/systems/las-app-grundskolan.yaml");
+    let text = read(&record);
+    let text = match text.lines().find(|l| l.starts_with("next_review:")) {
+        Some(line) => text.replace(line, "next_review: 2026-01-15"),
+        None => format!("{text}next_review: 2026-01-15\n"),
+    };
+    std::fs::write(&record, text).unwrap();
+    let out = site.path().join("public");
+    let run = build_into(site.path(), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = read(&out.join("statistik/index.html"));
+
+    // The counts come from register.json, not from the page's own code.
+    let json: serde_json::Value = serde_json::from_str(&read(&out.join("register.json"))).unwrap();
+    let systems = json["systems"].as_array().unwrap();
+    for (value, slug, label) in [
+        ("in_use", "in-use", "Används"),
+        ("pilot", "pilot", "Testas"),
+        ("planned", "planned", "Planeras"),
+    ] {
+        let n = systems.iter().filter(|s| s["status"] == value).count();
+        let row = format!(
+            r#"<th scope="row"><a href="../status/{slug}/">{label}</a></th><td class="number">{n}</td>"#
+        );
+        assert!(page.contains(&row), "{row}\n{page}");
+        // The chart says the same in its text alternative.
+        assert!(
+            page.contains(&format!("{label} {n};")) || page.contains(&format!("{label} {n}.")),
+            "{label} {n}"
+        );
+    }
+    let high = systems
+        .iter()
+        .filter(|s| s["risk"]["ai_act"] == "high")
+        .count();
+    assert!(page.contains(&format!(
+        r#"<a href="../risk/high/">Hög risk</a></th><td class="number">{high}</td>"#
+    )));
+    // Every chart is an image with a text alternative, followed by a table.
+    let charts = page
+        .matches(r#"role="img" aria-labelledby="diagram-"#)
+        .count();
+    assert_eq!(
+        charts, 6,
+        "status, department, risk, decision role, personal data, review"
+    );
+    assert_eq!(page.matches("<table>").count(), 6);
+    assert_eq!(page.matches("<title id=\"diagram-").count(), 6);
+    // The overdue record is counted and linked.
+    assert!(
+        page.contains(r#"<th scope="row">Försenad kontroll</th><td class="number">1</td>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a href="../system/las-app-grundskolan/">"#));
+    // Linked from every page's footer.
+    assert!(read(&out.join("index.html")).contains(r#"href="./statistik/""#));
+}
