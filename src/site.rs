@@ -1057,7 +1057,7 @@ fn chart(
                 "short": short,
                 "path": path,
                 "count": count,
-                "percent": if total == 0 { 0 } else { (count * 100 + total / 2) / total },
+                "percent": (count * 100 + total / 2).checked_div(total).unwrap_or(0),
                 "y": i * 36,
                 "bar": bar,
             })

@@ -6,6 +6,10 @@ mod common;
 use common::*;
 
 const TAGS: &[&str] = &[
+    // The statistics page's charts (inline SVG drawn by the theme).
+    "svg",
+    "text",
+    "rect",
     "html",
     "head",
     "meta",
@@ -72,6 +76,12 @@ const ATTRIBUTES: &[&str] = &[
     "datetime",
     "start",
     "style",
+    // Chart geometry.
+    "viewbox",
+    "width",
+    "height",
+    "x",
+    "y",
 ];
 
 #[test]
