@@ -33,8 +33,10 @@ impl RecordCache {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// A file changed (or appeared, or went): read it again next time. A folder,
-    /// or anything not a record file, makes every record be read again.
+    /// Something changed at `path` (or appeared, or went). A record file is read
+    /// again next time; any other change in a `systems` folder (the folder
+    /// itself, a rename of it) makes every record be read again; changes
+    /// elsewhere (pages, theme) leave the records as they are.
     pub fn forget(&self, path: &Path) {
         let Ok(mut entries) = self.entries.lock() else {
             return;
@@ -44,7 +46,8 @@ impl RecordCache {
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
         match path.file_name() {
             Some(name) if is_record => entries.retain(|p, _| p.file_name() != Some(name)),
-            _ => entries.clear(),
+            _ if path.components().any(|c| c.as_os_str() == "systems") => entries.clear(),
+            _ => {}
         }
     }
 

@@ -372,12 +372,7 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
             match event {
                 Ok(e) if matters(e) && !e.need_rescan() => {
                     for path in &e.paths {
-                        let is_yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
-                        if is_yaml {
-                            records.forget(path);
-                        } else if path.components().any(|c| c.as_os_str() == "systems") {
-                            records.clear();
-                        }
+                        records.forget(path);
                     }
                     true
                 }
