@@ -81,6 +81,10 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Page slugs the site itself uses for its own pages.
 pub const RESERVED_SLUGS: &[&str] = &[
     "system",
+    "sv",
+    "en",
+    "sok",
+    "search",
     "forvaltning",
     "status",
     "risk",
@@ -285,7 +289,7 @@ pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loa
         .map(|s| s.site.base_url.clone())
         .unwrap_or_default();
     let systems = load_systems(root, today, lang, &languages, &base_url, cache, &mut diags);
-    let pages = load_pages(root, lang, &mut diags);
+    let pages = load_pages(root, lang, &languages, &mut diags);
     crate::diagnostic::sort(&mut diags);
     crate::timing::step("pages, ids, warnings");
     let failed = diags.iter().any(Diagnostic::is_error);
@@ -379,6 +383,14 @@ fn load_site(
     site
 }
 
+/// The title of a site that does not set one, in `lang`.
+fn default_title(lang: Language, organisation: &str) -> String {
+    match lang {
+        Language::Sv => format!("AI-registret – {organisation}"),
+        Language::En => format!("AI register – {organisation}"),
+    }
+}
+
 fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<Site> {
     let mut top = Fields::of(doc, "", node)?;
     let organisation = top.map(doc, "organisation", true, |doc, mut f| {
@@ -393,8 +405,10 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         })
     });
     let org_name = organisation.as_ref().map(|o| o.name.clone());
+    let mut title_given = false;
     let site = top.map(doc, "site", true, |doc, mut f| {
         let title = f.opt_text(doc, "title");
+        title_given = title.is_some();
         let license = f.opt_url(doc, "license");
         let base_url = f.require(doc, "base_url").and_then(|n| doc.url("site.base_url", n));
         let language = f
@@ -449,17 +463,12 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         }
         Some(SiteSettings {
             license: license.unwrap_or_else(|| "http://creativecommons.org/publicdomain/zero/1.0/".to_owned()),
-            title: title.unwrap_or_else(|| match language {
-                Language::Sv => format!(
-                    "AI-registret – {}",
-                    org_name.clone().unwrap_or_default()
-                ),
-                Language::En => format!("AI register – {}", org_name.clone().unwrap_or_default()),
-            }),
+            title: title.unwrap_or_else(|| default_title(language, org_name.as_deref().unwrap_or_default())),
             base_url,
             language,
             languages,
             theme: theme?,
+            translations: BTreeMap::new(),
         })
     });
     let accessibility = top.map(doc, "accessibility", true, |doc, mut f| {
@@ -507,7 +516,37 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
             url: url?,
         })
     });
+    let mut translations = top
+        .map(doc, "translations", false, |doc, mut f| {
+            let mut out = BTreeMap::new();
+            for l in Language::ALL {
+                let read = |doc: &mut Doc, mut g: Fields| {
+                    let title = g.opt_text(doc, "title");
+                    let known_issues = g.text_list(doc, "known_issues");
+                    g.finish(doc);
+                    Some(SiteTranslation {
+                        title,
+                        known_issues,
+                    })
+                };
+                if let Some(t) = f.map(doc, l.as_str(), false, read) {
+                    out.insert(*l, t);
+                }
+            }
+            f.finish(doc);
+            Some(out)
+        })
+        .unwrap_or_default();
     top.finish(doc);
+    let mut site = site?;
+    // Without a title of its own, each language gets the default title in it.
+    for l in site.languages.clone() {
+        let t = translations.entry(l).or_default();
+        if t.title.is_none() && !title_given {
+            t.title = Some(default_title(l, org_name.as_deref().unwrap_or_default()));
+        }
+    }
+    site.translations = translations;
     let mut accessibility = accessibility?;
     let organisation = organisation?;
     if accessibility.contact.email.is_none()
@@ -518,7 +557,7 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
     }
     Some(Site {
         organisation,
-        site: site?,
+        site,
         accessibility,
         policies,
     })
@@ -1113,6 +1152,7 @@ fn read_system(
         translations,
         source: doc.file.to_owned(),
         fingerprint: 0,
+        fallback: Vec::new(),
     })
 }
 
@@ -1162,7 +1202,12 @@ fn read_translations(
     out
 }
 
-fn load_pages(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+fn load_pages(
+    root: &Path,
+    lang: Language,
+    languages: &[Language],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
     let dir = root.join("register").join("pages");
     if !dir.is_dir() {
         return Vec::new();
@@ -1187,7 +1232,8 @@ fn load_pages(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<P
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if !is_slug(&slug) {
+        let slug_part = page_language(&slug).map_or(slug.as_str(), |(s, _)| s);
+        if !is_slug(slug_part) {
             diags.push(
                 Diagnostic::error(
                     "invalid-id",
@@ -1209,7 +1255,7 @@ fn load_pages(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<P
             );
             continue;
         }
-        if RESERVED_SLUGS.contains(&slug.as_str()) {
+        if RESERVED_SLUGS.contains(&slug_part) {
             diags.push(
                 Diagnostic::error(
                     "reserved-page",
@@ -1255,7 +1301,60 @@ fn load_pages(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<P
             title,
             body,
             source: shown,
+            translations: BTreeMap::new(),
         });
     }
-    pages
+    attach_page_translations(pages, languages, lang, diags)
+}
+
+/// `om.en.md` is the English text of `om.md`: moves such pages into the
+/// translations of their page. A translation without its page, or in a language
+/// the site is not published in, gets a message.
+fn attach_page_translations(
+    pages: Vec<Page>,
+    languages: &[Language],
+    lang: Language,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
+    let (translated, mut own): (Vec<Page>, Vec<Page>) = pages
+        .into_iter()
+        .partition(|p| page_language(&p.slug).is_some());
+    for page in translated {
+        let Some((slug, code)) = page_language(&page.slug) else {
+            continue;
+        };
+        let (slug, shown) = (slug.to_owned(), page.source.clone());
+        let name = code.as_str();
+        if !languages.contains(&code) {
+            diags.push(
+                Diagnostic::warning(
+                    "unused-translation",
+                    &shown,
+                    msg!(lang, "Översättningen till `{name}` visas inte, eftersom webbplatsen inte publiceras på det språket.", "The `{name}` translation is not shown, because the site is not published in that language."),
+                )
+                .hint(msg!(lang, "Lägg till `{name}` i `site.languages` i register/site.yaml för att publicera den.", "Add `{name}` to `site.languages` in register/site.yaml to publish it.")),
+            );
+            continue;
+        }
+        match own.iter_mut().find(|p| p.slug == slug) {
+            Some(main) => {
+                main.translations.insert(code, Page { slug, ..page });
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    "orphan-translation",
+                    &shown,
+                    msg!(lang, "Sidan `{slug}.md` som den här filen översätter finns inte.", "The page `{slug}.md` that this file translates does not exist."),
+                )
+                .hint(msg!(lang, "Skapa `register/pages/{slug}.md` på huvudspråket, eller rätta filnamnet.", "Create `register/pages/{slug}.md` in the main language, or correct the file name.")),
+            ),
+        }
+    }
+    own
+}
+
+/// `om.en` → (`om`, English): a page file named for a language.
+fn page_language(stem: &str) -> Option<(&str, Language)> {
+    let (slug, code) = stem.rsplit_once('.')?;
+    Some((slug, Language::parse(code)?))
 }

@@ -316,6 +316,11 @@ pub struct System {
     #[serde(skip)]
     #[schemars(skip)]
     pub fingerprint: u64,
+    /// On a page in another language: the fields that have no translation and
+    /// are shown in the main language (not exported).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub fallback: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -336,6 +341,17 @@ pub struct SiteSettings {
     pub language: Language,
     pub languages: Vec<Language>,
     pub theme: String,
+    /// Text of the site in its other languages (`translations:` in site.yaml).
+    #[serde(skip)]
+    pub translations: BTreeMap<Language, SiteTranslation>,
+}
+
+/// What `translations.<code>` in site.yaml may give: the site's title and the
+/// known accessibility problems, in that language.
+#[derive(Debug, Clone, Default)]
+pub struct SiteTranslation {
+    pub title: Option<String>,
+    pub known_issues: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -373,6 +389,8 @@ pub struct Page {
     pub title: String,
     pub body: String,
     pub source: String,
+    /// The page in the site's other languages, from `<slug>.<code>.md`.
+    pub translations: BTreeMap<Language, Page>,
 }
 
 /// Everything the site is built from, validated.

@@ -33,9 +33,14 @@ struct Row<'a> {
     key: u64,
     id: &'a str,
     name: &'a str,
+    /// `lang` of the name when it is shown untranslated (else absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_lang: Option<&'static str>,
     summary: &'a str,
     status: Status,
     department: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    department_lang: Option<&'static str>,
     dept_slug: &'a str,
     decision_role: DecisionRole,
     personal_data: PersonalData,
@@ -46,6 +51,8 @@ struct Row<'a> {
 struct FacetOption {
     value: String,
     label: Option<String>,
+    /// `lang` of the label when it is shown untranslated.
+    label_lang: Option<&'static str>,
     path: String,
     count: usize,
 }
@@ -68,7 +75,14 @@ const FILTER_DEPARTMENTS: usize = 12;
 /// Everything derived from the register that several pages need.
 struct Plan<'r> {
     register: &'r Register,
-    history: History,
+    history: &'r History,
+    /// The language of the pages planned, and the site's main language (what
+    /// is shown where a translation is missing).
+    lang: Language,
+    main: Language,
+    /// Original department name → its name in `lang`, and the `lang` attribute
+    /// it needs when it has no translation.
+    dept_labels: BTreeMap<&'r str, (String, Option<&'static str>)>,
     today: jiff::civil::Date,
     /// id → when the record last changed (RFC 3339): its last commit, or the day
     /// it was last reviewed when there is no git history.
@@ -91,7 +105,13 @@ fn facet_path(key: &str, value: &str) -> String {
 }
 
 impl<'r> Plan<'r> {
-    fn new(register: &'r Register, history: History, today: jiff::civil::Date) -> Self {
+    fn new(
+        register: &'r Register,
+        history: &'r History,
+        today: jiff::civil::Date,
+        lang: Language,
+    ) -> Self {
+        let main = register.site.site.language;
         let updated = register
             .systems
             .iter()
@@ -123,19 +143,52 @@ impl<'r> Plan<'r> {
             dept_slugs.insert(&s.department, slug);
         }
         let mut dept_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        // The name most records of a department give it in `lang` (ties: the
+        // first in order), so all its pages agree.
+        let mut names: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         for s in &register.systems {
             *dept_counts.entry(&s.department).or_default() += 1;
+            if lang != main
+                && let Some(name) = s
+                    .translations
+                    .get(lang.as_str())
+                    .and_then(|t| t.department.as_deref())
+            {
+                *names
+                    .entry(&s.department)
+                    .or_default()
+                    .entry(name.trim())
+                    .or_default() += 1;
+            }
         }
+        let dept_labels: BTreeMap<&str, (String, Option<&'static str>)> = dept_counts
+            .keys()
+            .map(|d| {
+                let best = names.get(d).and_then(|n| {
+                    n.iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                        .map(|(name, _)| (*name).to_owned())
+                });
+                let label = match best {
+                    Some(name) => (name, None),
+                    None if lang == main => ((*d).to_owned(), None),
+                    None => ((*d).to_owned(), Some(main.as_str())),
+                };
+                (*d, label)
+            })
+            .collect();
         let departments = Facet {
             key: "department",
             options: dept_counts
                 .iter()
                 .map(|(name, count)| {
                     let slug = dept_slugs.get(name).cloned().unwrap_or_default();
+                    let (label, label_lang) = dept_labels.get(name).cloned().unwrap_or_default();
                     FacetOption {
                         path: facet_path("department", &slug),
                         value: slug,
-                        label: Some((*name).to_owned()),
+                        label: Some(label),
+                        label_lang,
                         count: *count,
                     }
                 })
@@ -151,6 +204,7 @@ impl<'r> Plan<'r> {
                 .map(|v| FacetOption {
                     value: v.as_str().to_owned(),
                     label: None,
+                    label_lang: None,
                     path: facet_path(key, v.as_str()),
                     count: systems.iter().filter(|s| get(s) == *v).count(),
                 })
@@ -169,6 +223,9 @@ impl<'r> Plan<'r> {
         Plan {
             register,
             history,
+            lang,
+            main,
+            dept_labels,
             today,
             updated,
             dept_slugs,
@@ -184,15 +241,31 @@ impl<'r> Plan<'r> {
             .unwrap_or("")
     }
 
+    /// A department's name on these pages, with the `lang` it needs.
+    fn dept_label<'a>(&'a self, department: &'a str) -> (&'a str, Option<&'static str>) {
+        self.dept_labels
+            .get(department)
+            .map_or((department, None), |(l, lang)| (l.as_str(), *lang))
+    }
+
+    /// The `lang` attribute a field of `s` needs: the main language when it is
+    /// shown untranslated on a page in another language.
+    fn field_lang(&self, s: &System, field: &str) -> Option<&'static str> {
+        s.fallback.contains(&field).then_some(self.main.as_str())
+    }
+
     fn row<'s>(&'s self, s: &'s System) -> Row<'s> {
         let dept_slug = self.dept_slug(&s.department);
+        let (department, department_lang) = self.dept_label(&s.department);
         Row {
-            key: load::fingerprint((s.fingerprint, dept_slug)),
+            key: load::fingerprint((s.fingerprint, dept_slug, department)),
             id: &s.id,
             name: &s.name,
+            name_lang: self.field_lang(s, "name"),
             summary: &s.summary,
             status: s.status,
-            department: &s.department,
+            department,
+            department_lang,
             dept_slug,
             decision_role: s.decision_role,
             personal_data: s.data.personal_data,
@@ -312,16 +385,26 @@ pub struct BuildCache {
     parts: Mutex<HashMap<String, (u64, Part)>>,
 }
 
+/// The site in one of its languages: the pages under `prefix` (`""` for the
+/// main language, `en/` for English beside Swedish), with their own strings.
+struct Edition {
+    lang: Language,
+    prefix: String,
+    renderer: Renderer,
+    glossary: markdown::Glossary,
+    strings: serde_json::Value,
+    /// Fingerprint of everything every page depends on (site, theme, strings).
+    global: u64,
+}
+
 struct Writer<'a> {
     staging: &'a Staging,
-    renderer: &'a Renderer,
     theme: &'a Theme,
-    glossary: &'a markdown::Glossary,
+    /// The language whose pages are being written.
+    ed: &'a Edition,
     pages: Vec<String>,
     files: usize,
     cache: Option<&'a BuildCache>,
-    /// Fingerprint of everything every page depends on (site, theme, strings).
-    global: u64,
     /// Files this build produced (only kept with a cache, to remove stale ones).
     touched: Mutex<Vec<String>>,
     /// Called once every page is written, before the exports.
@@ -405,7 +488,9 @@ impl Writer<'_> {
         bytes
     }
 
-    /// Renders and writes one page; safe to call from many threads at once.
+    /// Renders and writes one page of the current language (`path` within it);
+    /// safe to call from many threads at once. Templates get `root` (the way to
+    /// this language's start page), `site_root` (to the shared files) and `path`.
     fn render_page(
         &self,
         path: &str,
@@ -413,17 +498,26 @@ impl Writer<'_> {
         key: Option<u64>,
         context: impl FnOnce() -> serde_json::Value,
     ) -> Result<(), Diagnostic> {
-        self.put(&format!("{path}index.html"), key, || {
+        let full = format!("{}{path}", self.ed.prefix);
+        self.put(&format!("{full}index.html"), key, || {
             let mut context = context();
             if let Some(map) = context.as_object_mut() {
                 map.insert("root".into(), json!(root_of(path)));
+                map.insert("site_root".into(), json!(root_of(&full)));
                 map.insert("path".into(), json!(path));
             }
             Ok(self
+                .ed
                 .renderer
                 .render(self.theme, template, &context)?
                 .into_bytes())
         })
+    }
+
+    /// Notes a page of the current language for the sitemap.
+    fn listed(&mut self, path: &str) {
+        self.pages.push(format!("{}{path}", self.ed.prefix));
+        self.files += 1;
     }
 
     /// A table of systems split into pages of [`PAGE_SIZE`]: `path`, then
@@ -447,7 +541,7 @@ impl Writer<'_> {
             };
             let key = shared.as_ref().map(|shared| {
                 let rows: Vec<u64> = chunk.iter().map(|r| r.key).collect();
-                load::fingerprint((self.global, template, &at, shared, rows, n, pages))
+                load::fingerprint((self.ed.global, template, &at, shared, rows, n, pages))
             });
             self.render_page(&at, template, key, || {
                 let mut page = context.clone();
@@ -456,8 +550,7 @@ impl Writer<'_> {
                 page["pagination"] = pagination(path, n, pages);
                 page
             })?;
-            self.pages.push(at);
-            self.files += 1;
+            self.listed(&at);
         }
         Ok(())
     }
@@ -469,8 +562,7 @@ impl Writer<'_> {
         context: serde_json::Value,
     ) -> Result<(), Diagnostic> {
         self.render_page(path, template, None, || context)?;
-        self.pages.push(path.to_owned());
-        self.files += 1;
+        self.listed(path);
         Ok(())
     }
 
@@ -480,13 +572,45 @@ impl Writer<'_> {
     }
 }
 
+/// What a page in another language says where a text has no translation.
+struct TranslationNotes {
+    /// At a field of a partly translated record.
+    field: String,
+    /// At the top of a record with no translation at all.
+    record_missing: String,
+    /// At the top of a partly translated record.
+    record_partial: String,
+    /// At the top of an untranslated Markdown page.
+    page_missing: String,
+}
+
+fn translation_notes(strings: &serde_json::Value, main: Language) -> TranslationNotes {
+    let language = strings["language_names"][main.as_str()]
+        .as_str()
+        .unwrap_or(main.as_str());
+    let text = |key: &str| {
+        strings["translation"][key]
+            .as_str()
+            .unwrap_or_default()
+            .replace("{language}", language)
+    };
+    TranslationNotes {
+        field: text("field"),
+        record_missing: text("record_missing"),
+        record_partial: text("record_partial"),
+        page_missing: text("page_missing"),
+    }
+}
+
 /// The markdown fields of a system, rendered in reading order. Headings inside
 /// fields start at h3, under the page's own h2 questions; each glossary term is
-/// linked once per page.
+/// linked once per page. A field shown untranslated gets `lang` (and `note`).
 fn system_html(
     s: &System,
     glossary: &markdown::Glossary,
     root: &str,
+    note: Option<&str>,
+    main_lang: &str,
 ) -> BTreeMap<&'static str, String> {
     let prefix = format!("{root}ordlista/#");
     let mut linked = markdown::Linked::new();
@@ -504,8 +628,17 @@ fn system_html(
     ];
     for (key, text) in fields {
         if let Some(t) = text {
-            let rendered =
+            let mut rendered =
                 markdown::render_with_terms(t, 3, Some((glossary, &prefix, &mut linked)));
+            if s.fallback.contains(&key) {
+                let note = note.map_or(String::new(), |n| {
+                    format!(
+                        "<p class=\"untranslated-note\">{}</p>\n",
+                        crate::render::escape_html(n)
+                    )
+                });
+                rendered = format!("{note}<div lang=\"{main_lang}\">\n{rendered}</div>\n");
+            }
             html.insert(key, rendered);
         }
     }
@@ -542,33 +675,9 @@ pub fn build_cached(
     let warnings = diagnostics;
     let base_url = register.site.site.base_url.clone();
     let site = &register.site;
-    let lang = site.site.language;
+    let main = site.site.language;
 
     let theme = Theme::new(root, &site.site.theme);
-    let strings = theme.strings(lang).map_err(|d| vec![d])?;
-    let strings_for_globals = strings.clone();
-    let globals = json!({
-        "site": {
-            "title": site.site.title,
-            "base_url": base_url,
-            "lang": lang.as_str(),
-            "organisation": site.organisation,
-            "policies": site.policies,
-            "pages": register.pages.iter().map(|p| json!({"slug": p.slug, "title": p.title})).collect::<Vec<_>>(),
-        },
-        "t": strings_for_globals,
-    });
-    let glossary = markdown::Glossary::from_strings(&strings["glossary"]);
-    let renderer = Renderer::new(&theme, &globals, glossary.clone())?;
-    let history = crate::history::read(root);
-    crate::timing::step("git history");
-    let plan = Plan::new(&register, history, today);
-    crate::timing::step("plan");
-    let staging = match cache {
-        Some(_) => Staging::in_place(output),
-        None => Staging::begin(output, root),
-    }
-    .map_err(|d| vec![d])?;
     // Everything each page depends on besides its own record.
     let mut theme_files = Vec::new();
     for dir in ["templates", "static", "i18n"] {
@@ -576,21 +685,55 @@ pub fn build_cached(
             theme_files.push((theme.file(&rel).map(|b| b.into_owned()), rel));
         }
     }
-    let global = load::fingerprint((globals.to_string(), theme_files, today, &base_url));
+    let theme_key = load::fingerprint((theme_files, today, &base_url));
+    let main_strings = theme.strings(main).map_err(|d| vec![d])?;
+    let mut editions = Vec::new();
+    for &lang in &site.site.languages {
+        let strings = if lang == main {
+            main_strings.clone()
+        } else {
+            let strings = theme.strings(lang).map_err(|d| vec![d])?;
+            check_same_keys(&theme, main, &main_strings, lang, &strings)?;
+            strings
+        };
+        editions.push(edition(&register, &theme, lang, strings, theme_key)?);
+    }
+    let history = crate::history::read(root);
+    crate::timing::step("git history");
+    // The register as each language shows it: the main language as written,
+    // the others with each record's translations in place.
+    let localized: Vec<Register> = site
+        .site
+        .languages
+        .iter()
+        .filter(|l| **l != main)
+        .map(|&l| localize(&register, l))
+        .collect();
+    let mut plans = vec![Plan::new(&register, &history, today, main)];
+    plans.extend(
+        localized
+            .iter()
+            .zip(site.site.languages.iter().filter(|l| **l != main))
+            .map(|(r, &l)| Plan::new(r, &history, today, l)),
+    );
+    crate::timing::step("plan");
+    let staging = match cache {
+        Some(_) => Staging::in_place(output),
+        None => Staging::begin(output, root),
+    }
+    .map_err(|d| vec![d])?;
     crate::timing::step("prepare output folder");
     let mut w = Writer {
         staging: &staging,
-        renderer: &renderer,
         theme: &theme,
-        glossary: &glossary,
+        ed: &editions[0],
         pages: Vec::new(),
         files: 0,
         cache,
-        global,
         touched: Mutex::new(Vec::new()),
         ready,
     };
-    write_site(&mut w, &plan).map_err(|d| vec![d])?;
+    write_site(&mut w, &editions, &plans).map_err(|d| vec![d])?;
     let pages = w.pages.len();
     let files = w.files;
     let output = staging.commit().map_err(|d| vec![d])?;
@@ -603,9 +746,227 @@ pub fn build_cached(
     })
 }
 
-fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
+/// How each language names itself, for the language switcher.
+fn endonym(lang: Language) -> &'static str {
+    match lang {
+        Language::Sv => "Svenska",
+        Language::En => "English",
+    }
+}
+
+/// The path prefix of a language's pages: none for the main language.
+fn prefix_of(site: &SiteSettings, lang: Language) -> String {
+    if lang == site.language {
+        String::new()
+    } else {
+        format!("{}/", lang.as_str())
+    }
+}
+
+/// The site title in `lang`.
+fn title_in(site: &SiteSettings, lang: Language) -> &str {
+    site.translations
+        .get(&lang)
+        .and_then(|t| t.title.as_deref())
+        .unwrap_or(&site.title)
+}
+
+/// Sets up one language of the site: its globals, templates and glossary.
+fn edition(
+    register: &Register,
+    theme: &Theme,
+    lang: Language,
+    strings: serde_json::Value,
+    theme_key: u64,
+) -> Result<Edition, Vec<Diagnostic>> {
+    let site = &register.site;
+    let main = site.site.language;
+    let languages: Vec<serde_json::Value> = site
+        .site
+        .languages
+        .iter()
+        .map(|&l| json!({ "code": l.as_str(), "name": endonym(l), "prefix": prefix_of(&site.site, l) }))
+        .collect();
+    let pages: Vec<serde_json::Value> = register
+        .pages
+        .iter()
+        .map(|p| match p.translations.get(&lang) {
+            Some(t) if lang != main => json!({ "slug": p.slug, "title": t.title, "lang": null }),
+            _ => json!({
+                "slug": p.slug,
+                "title": p.title,
+                "lang": (lang != main).then_some(main.as_str()),
+            }),
+        })
+        .collect();
+    let globals = json!({
+        "site": {
+            "title": title_in(&site.site, lang),
+            "base_url": site.site.base_url,
+            "lang": lang.as_str(),
+            "main_lang": main.as_str(),
+            "languages": languages,
+            "organisation": site.organisation,
+            "policies": site.policies,
+            "pages": pages,
+        },
+        "t": strings,
+    });
+    let glossary = markdown::Glossary::from_strings(&strings["glossary"]);
+    let renderer = Renderer::new(theme, &globals, glossary.clone())?;
+    Ok(Edition {
+        lang,
+        prefix: prefix_of(&site.site, lang),
+        renderer,
+        glossary,
+        global: load::fingerprint((globals.to_string(), theme_key)),
+        strings,
+    })
+}
+
+/// Every text key of the main language must exist in the others: a page never
+/// shows an empty place where a text is missing.
+fn check_same_keys(
+    theme: &Theme,
+    main: Language,
+    main_strings: &serde_json::Value,
+    lang: Language,
+    strings: &serde_json::Value,
+) -> Result<(), Vec<Diagnostic>> {
+    fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = value.as_object() {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                if v.is_object() {
+                    keys(v, &path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+    }
+    let (mut want, mut have) = (Vec::new(), Vec::new());
+    keys(main_strings, "", &mut want);
+    keys(strings, "", &mut have);
+    let have: std::collections::HashSet<String> = have.into_iter().collect();
+    let file = theme.origin(&format!("i18n/{}.yaml", lang.as_str()));
+    let main_file = format!("i18n/{}.yaml", main.as_str());
+    let missing: Vec<Diagnostic> = want
+        .iter()
+        .filter(|k| !have.contains(*k))
+        .map(|key| {
+            Diagnostic::error(
+                "missing-text",
+                &file,
+                format!("Texten `{key}` finns i {main_file} men saknas i {file}."),
+            )
+            .hint(format!(
+                "Lägg till `{key}` i {file}, översatt av en människa: webbplatsen publiceras på båda språken."
+            ))
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing)
+    }
+}
+
+/// The register as shown in `lang`: each record with its translation to `lang`
+/// in place, and the fields without one marked (they keep the main language).
+fn localize(register: &Register, lang: Language) -> Register {
+    let base_url = &register.site.site.base_url;
+    let prefix = prefix_of(&register.site.site, lang);
+    let systems = register
+        .systems
+        .par_iter()
+        .map(|s| Arc::new(localize_system(s, lang, &format!("{base_url}{prefix}"))))
+        .collect();
+    Register {
+        site: register.site.clone(),
+        systems,
+        pages: register.pages.clone(),
+    }
+}
+
+fn localize_system(s: &System, lang: Language, base: &str) -> System {
+    let mut out = s.clone();
+    out.url = format!("{base}system/{}/", s.id);
+    let empty = Translation::default();
+    let t = s.translations.get(lang.as_str()).unwrap_or(&empty);
+    let mut fallback = Vec::new();
+    let mut required = |field: &'static str, slot: &mut String, from: &Option<String>| match from {
+        Some(text) => *slot = text.trim().to_owned(),
+        None => fallback.push(field),
+    };
+    required("name", &mut out.name, &t.name);
+    required("summary", &mut out.summary, &t.summary);
+    required("purpose", &mut out.purpose, &t.purpose);
+    required(
+        "human_oversight",
+        &mut out.human_oversight,
+        &t.human_oversight,
+    );
+    let data = t.data.as_ref().map(|d| d.description.clone());
+    required("data_description", &mut out.data.description, &data);
+    let risk = t.risk.as_ref().map(|d| d.description.clone());
+    required("risk_description", &mut out.risk.description, &risk);
+    let optional = [
+        ("how_it_works", &mut out.how_it_works, &t.how_it_works),
+        ("legal_basis", &mut out.legal_basis, &t.legal_basis),
+        ("appeal", &mut out.appeal, &t.appeal),
+        ("disclosure", &mut out.disclosure, &t.disclosure),
+        ("environment", &mut out.environment, &t.environment),
+    ];
+    for (field, slot, from) in optional {
+        match (slot.is_some(), from) {
+            (true, Some(text)) => *slot = Some(text.clone()),
+            (true, None) => fallback.push(field),
+            (false, _) => {}
+        }
+    }
+    if !s.affected.is_empty() {
+        if t.affected.is_empty() {
+            fallback.push("affected");
+        } else {
+            out.affected = t.affected.clone();
+        }
+    }
+    out.fallback = fallback;
+    out
+}
+
+fn write_site<'a>(
+    w: &mut Writer<'a>,
+    editions: &'a [Edition],
+    plans: &[Plan],
+) -> Result<(), Diagnostic> {
+    let mut systems_json = Vec::new();
+    for (ed, plan) in editions.iter().zip(plans) {
+        w.ed = ed;
+        let json = write_pages(w, plan)?;
+        if ed.prefix.is_empty() {
+            systems_json = json;
+        }
+    }
+    let (Some(main_edition), Some(main_plan)) = (editions.first(), plans.first()) else {
+        return Ok(());
+    };
+    w.ed = main_edition;
+    write_shared(w, main_plan, systems_json)
+}
+
+/// The pages of one language. Returns the systems' JSON (made with the main
+/// language's pages, empty for the others).
+fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     let register = plan.register;
     let site = &register.site;
+    let translated = plan.lang != plan.main;
+    let main_lang = plan.main.as_str();
 
     // Start page. Every listing below is a part of this one sorted list.
     let all_rows = plan.rows(|_| true);
@@ -619,30 +980,52 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     crate::timing::step("start page");
     // One page per system, rendered on every core; each system's JSON is made
     // once, for its own file and for `register.json`.
-    let rendered: Result<Vec<(String, Part)>, Diagnostic> = register
+    let notes = translation_notes(&w.ed.strings, plan.main);
+    let rendered: Result<Vec<(String, Option<Part>)>, Diagnostic> = register
         .systems
         .par_iter()
         .map(|s| {
             let path = format!("system/{}/", s.id);
             let dept_slug = plan.dept_slug(&s.department);
+            let (department, department_lang) = plan.dept_label(&s.department);
             let history = plan
                 .history
                 .by_file
                 .get(&s.source)
                 .map_or(&[][..], Vec::as_slice);
             let updated = plan.updated.get(s.id.as_str());
-            let page_key = load::fingerprint((w.global, s.fingerprint, dept_slug, history));
+            let page_key =
+                load::fingerprint((w.ed.global, s.fingerprint, dept_slug, department, history));
             w.render_page(&path, "system.html", Some(page_key), || {
+                // Untranslated: say so once for the page, and, when only some
+                // fields lack a translation, at each of them.
+                let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
+                let field_note = (!untranslated).then_some(notes.field.as_str());
+                let fallback: BTreeMap<&str, &str> =
+                    s.fallback.iter().map(|f| (*f, main_lang)).collect();
                 json!({
                     "s": s,
                     "dept_slug": dept_slug,
-                    "html": system_html(s, w.glossary, &root_of(&path)),
+                    "department": department,
+                    "department_lang": department_lang,
+                    "fallback": fallback,
+                    "translation_note": if !translated || s.fallback.is_empty() {
+                        None
+                    } else if untranslated {
+                        Some(&notes.record_missing)
+                    } else {
+                        Some(&notes.record_partial)
+                    },
+                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang),
                     "history": &history[..history.len().min(25)],
                     "history_total": history.len(),
                     "description": s.summary,
                 })
             })?;
-            let json_key = load::fingerprint((w.global, s.fingerprint, updated));
+            if translated {
+                return Ok((path, None));
+            }
+            let json_key = load::fingerprint((w.ed.global, s.fingerprint, updated));
             let json = w.part(format!("json:{}", s.id), json_key, || {
                 serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default()
             });
@@ -652,13 +1035,18 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 bytes.push(b'\n');
                 Ok(bytes)
             })?;
-            Ok((path, json))
+            Ok((path, Some(json)))
         })
         .collect();
     crate::timing::step("system pages and JSON");
-    let (paths, systems_json): (Vec<String>, Vec<Arc<Vec<u8>>>) = rendered?.into_iter().unzip();
-    w.files += paths.len() * 2;
-    w.pages.extend(paths);
+    let mut systems_json = Vec::new();
+    for (path, json) in rendered? {
+        w.listed(&path);
+        if let Some(json) = json {
+            systems_json.push(json);
+            w.files += 1;
+        }
+    }
 
     // Filter pages: one per department, status, risk class and personal-data class.
     for facet in &plan.facets {
@@ -681,6 +1069,7 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     "facet": facet.key,
                     "value": option.value,
                     "label": option.label,
+                    "label_lang": option.label_lang,
                     "facets": plan.filter_facets,
                     "total": register.systems.len(),
                 }),
@@ -695,34 +1084,68 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         json!({ "departments": plan.facets.first().map(|f| &f.options) }),
     )?;
 
-    // Markdown pages, the accessibility statement, the not-found page.
+    // Markdown pages (translated, or in the main language with a note), the
+    // glossary and the accessibility statement.
     for p in &register.pages {
         let path = format!("{}/", p.slug);
         let prefix = format!("{}ordlista/#", root_of(&path));
+        let (shown, fallback_lang) = match p.translations.get(&plan.lang) {
+            Some(t) if translated => (t, None),
+            _ => (p, translated.then_some(main_lang)),
+        };
         let body = markdown::render_with_terms(
-            &p.body,
+            &shown.body,
             2,
-            Some((w.glossary, &prefix, &mut markdown::Linked::new())),
+            Some((&w.ed.glossary, &prefix, &mut markdown::Linked::new())),
         );
         w.page(
             &path,
             "page.html",
-            json!({ "title": p.title, "body": body }),
+            json!({
+                "title": shown.title,
+                "body": body,
+                "fallback_lang": fallback_lang,
+                "translation_note": fallback_lang.map(|_| &notes.page_missing),
+            }),
         )?;
     }
     w.page("ordlista/", "glossary.html", json!({}))?;
+    let issues = site
+        .site
+        .translations
+        .get(&plan.lang)
+        .map(|t| &t.known_issues)
+        .filter(|issues| translated && !issues.is_empty());
     w.page(
         "tillganglighet/",
         "accessibility.html",
-        json!({ "a": site.accessibility }),
+        json!({
+            "a": site.accessibility,
+            "known_issues": issues.unwrap_or(&site.accessibility.known_issues),
+            "issues_lang": (translated && issues.is_none()).then_some(main_lang),
+        }),
     )?;
+
+    // Recent changes across the register, statistics, the open-data page.
+    w.page("andringar/", "changes.html", changes(plan))?;
+    w.page("statistik/", "statistics.html", statistics(plan))?;
+    w.page("oppna-data/", "open-data.html", open_data_fields(plan.lang))?;
+    crate::timing::step("other pages");
+    Ok(systems_json)
+}
+
+/// The files the languages share: the not-found page, the theme's static
+/// files, the schemas and every export.
+fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<(), Diagnostic> {
+    let register = plan.register;
+    let site = &register.site;
     let base_path = url::Url::parse(&site.site.base_url)
         .map(|u| u.path().to_owned())
         .unwrap_or_else(|_| "/".into());
-    let not_found = w.renderer.render(
+    let not_found = w.ed.renderer.render(
         w.theme,
         "404.html",
-        &json!({ "root": base_path, "path": "404.html" }),
+        &json!({ "root": base_path, "site_root": base_path, "path": "404.html" }),
     )?;
     w.file("404.html", not_found.as_bytes())?;
 
@@ -738,15 +1161,6 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         serde_json::to_string_pretty(&crate::schema::record_schema()).unwrap_or_default() + "\n";
     w.file(&crate::schema::published_path(), schema.as_bytes())?;
 
-    // Recent changes across the register, and the open-data page.
-    w.page("andringar/", "changes.html", changes(plan))?;
-    w.page("statistik/", "statistics.html", statistics(plan))?;
-    w.page(
-        "oppna-data/",
-        "open-data.html",
-        open_data_fields(site.site.language),
-    )?;
-
     // Open data and machine-readable files.
     let register_schema =
         serde_json::to_string_pretty(&crate::schema::register_schema()).unwrap_or_default() + "\n";
@@ -757,7 +1171,6 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let mut dcat = serde_json::to_vec_pretty(&dcat(plan)).unwrap_or_default();
     dcat.push(b'\n');
     w.file("dcat.jsonld", &dcat)?;
-    crate::timing::step("other pages");
     // Every page is in place: a browser may reload now (`insyn serve`); the
     // exports below follow.
     w.remove_stale(&EXPORTS);
@@ -765,7 +1178,7 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         ready();
     }
     let all_systems = load::fingerprint((
-        w.global,
+        w.ed.global,
         &plan.updated,
         register
             .systems
@@ -784,7 +1197,7 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     })?;
     crate::timing::step("register.csv");
     let feed_key = load::fingerprint((
-        w.global,
+        w.ed.global,
         register
             .systems
             .iter()
@@ -795,7 +1208,7 @@ fn write_site(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         Ok(feed(w, plan)?.into_bytes())
     })?;
     crate::timing::step("feed.xml");
-    let sitemap = w.renderer.render(
+    let sitemap = w.ed.renderer.render(
         w.theme,
         "sitemap.xml",
         &json!({ "paths": w.pages, "base_url": site.site.base_url }),
@@ -969,7 +1382,7 @@ fn register_csv(w: &Writer, register: &Register) -> Vec<u8> {
         .systems
         .par_iter()
         .map(|s| {
-            let key = load::fingerprint((w.global, s.fingerprint));
+            let key = load::fingerprint((w.ed.global, s.fingerprint));
             w.part(format!("csv:{}", s.id), key, || csv_row(s))
         })
         .collect();
@@ -1014,7 +1427,7 @@ fn feed(w: &Writer, plan: &Plan) -> Result<String, Diagnostic> {
         .map(|(_, e)| e["updated"].as_str().unwrap_or_default().to_owned())
         .unwrap_or_else(|| format!("{}T00:00:00Z", register.site.accessibility.assessed));
     let entries: Vec<_> = entries.into_iter().map(|(_, e)| e).collect();
-    w.renderer.render(
+    w.ed.renderer.render(
         w.theme,
         "feed.xml",
         &json!({ "entries": entries, "updated": updated, "base_url": register.site.site.base_url }),
@@ -1024,19 +1437,25 @@ fn feed(w: &Writer, plan: &Plan) -> Result<String, Diagnostic> {
 /// Bars shown per chart; the rest of the departments are one bar.
 const CHART_BARS: usize = 10;
 
+/// A bar: its value, label (and the label's `lang` when untranslated), the
+/// filter page it links to, and its count.
+type ChartRow = (
+    String,
+    Option<(String, Option<&'static str>)>,
+    Option<String>,
+    usize,
+);
+
 /// One chart of the statistics page: rows with their counts and the geometry of
 /// a horizontal bar chart (an SVG 320 units wide, one row every 36 units), so
 /// the template only places what is computed here.
-fn chart(
-    key: &str,
-    rows: Vec<(String, Option<String>, Option<String>, usize)>,
-    total: usize,
-) -> serde_json::Value {
+fn chart(key: &str, rows: Vec<ChartRow>, total: usize) -> serde_json::Value {
     let max = rows.iter().map(|r| r.3).max().unwrap_or(0).max(1);
     let rows: Vec<serde_json::Value> = rows
         .into_iter()
         .enumerate()
         .map(|(i, (value, label, path, count))| {
+            let (label, lang) = label.map_or((None, None), |(l, lang)| (Some(l), lang));
             // Whole units; at least a sliver, so a bar is never invisible.
             let bar = if count == 0 {
                 0
@@ -1054,6 +1473,7 @@ fn chart(
             json!({
                 "value": value,
                 "label": label,
+                "lang": lang,
                 "short": short,
                 "path": path,
                 "count": count,
@@ -1096,7 +1516,7 @@ fn statistics(plan: &Plan) -> serde_json::Value {
     let dept_row = |o: &FacetOption| {
         (
             o.value.clone(),
-            o.label.clone(),
+            o.label.clone().map(|l| (l, o.label_lang)),
             Some(o.path.clone()),
             o.count,
         )
@@ -1151,7 +1571,7 @@ fn statistics(plan: &Plan) -> serde_json::Value {
         "departments": all_departments,
         "other_departments": others,
         "review": review,
-        "overdue": overdue.iter().map(|s| json!({"id": s.id, "name": s.name, "reviewed": s.reviewed, "next_review": s.next_review})).collect::<Vec<_>>(),
+        "overdue": overdue.iter().map(|s| json!({"id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name"), "reviewed": s.reviewed, "next_review": s.next_review})).collect::<Vec<_>>(),
     })
 }
 
@@ -1173,7 +1593,7 @@ fn changes(plan: &Plan) -> serde_json::Value {
             let systems: Vec<serde_json::Value> = files
                 .iter()
                 .map(|f| match by_source.get(f.as_str()) {
-                    Some(s) => json!({ "id": s.id, "name": s.name }),
+                    Some(s) => json!({ "id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name") }),
                     None => {
                         let id = f
                             .rsplit('/')
@@ -1193,7 +1613,7 @@ fn changes(plan: &Plan) -> serde_json::Value {
     let reviewed: Vec<serde_json::Value> = reviewed
         .iter()
         .take(100)
-        .map(|s| json!({ "id": s.id, "name": s.name, "reviewed": s.reviewed }))
+        .map(|s| json!({ "id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name"), "reviewed": s.reviewed }))
         .collect();
     json!({ "commits": commits, "reviewed": reviewed })
 }

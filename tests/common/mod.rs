@@ -187,7 +187,8 @@ pub fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 pub fn edit(path: &Path, from: &str, to: &str) {
     let text = read(path);
     assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replace(from, to)).expect("the file is writable");
+    // The first occurrence: a record's `translations` repeat its field names.
+    std::fs::write(path, text.replacen(from, to, 1)).expect("the file is writable");
 }
 
 /// Adds a setting under `site:` in a fixture's `register/site.yaml`, e.g. `language: en`.

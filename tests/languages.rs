@@ -1,0 +1,223 @@
+//! A register published in two languages: `languages: [sv, en]` gives a full
+//! English site under `en/`, with people's translations, visible fallbacks and
+//! links between the two versions of every page.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+/// The example register (Swedish with English translations), built once per test.
+fn example() -> (tempfile::TempDir, std::path::PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("public");
+    let run = build_into(&repo(), &target);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    (out, target)
+}
+
+/// The `(tag, attributes)` of every `<link rel="alternate" hreflang=…>`.
+fn alternates(html: &str) -> Vec<(String, String)> {
+    tags(html)
+        .into_iter()
+        .filter(|(tag, attrs)| {
+            tag == "link" && attrs.iter().any(|(k, v)| k == "rel" && v == "alternate")
+        })
+        .filter_map(|(_, attrs)| {
+            let get = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            Some((get("hreflang")?, get("href")?))
+        })
+        .collect()
+}
+
+/// Every page path (`system/x/`) under `dir`, relative to it, without `en/`.
+fn pages(dir: &Path, skip: &str) -> Vec<String> {
+    let mut out: Vec<String> = tree(dir)
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|n| n.ends_with("index.html") && !n.starts_with(skip))
+        .map(|n| n.trim_end_matches("index.html").to_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_page_has_an_english_twin_linked_both_ways() {
+    let (_out, site) = example();
+    let swedish = pages(&site, "en/");
+    let english = pages(&site.join("en"), "\u{0}");
+    assert_eq!(swedish, english, "the same pages in both languages");
+    assert!(swedish.len() > 30);
+
+    for path in ["", "system/chattbot-webbplatsen/", "statistik/"] {
+        let sv = read(&site.join(path).join("index.html"));
+        let en = read(&site.join("en").join(path).join("index.html"));
+        assert!(sv.contains("<html lang=\"sv\">"));
+        assert!(en.contains("<html lang=\"en\">"));
+        // hreflang alternates: both versions and the default, absolute.
+        let expected = vec![
+            (
+                "sv".to_owned(),
+                format!("https://ai.exempelkommun.se/{path}"),
+            ),
+            (
+                "en".to_owned(),
+                format!("https://ai.exempelkommun.se/en/{path}"),
+            ),
+            (
+                "x-default".to_owned(),
+                format!("https://ai.exempelkommun.se/{path}"),
+            ),
+        ];
+        assert_eq!(alternates(&sv), expected, "{path}");
+        assert_eq!(alternates(&en), expected, "en/{path}");
+        // The switcher goes to the same page in the other language.
+        let depth = path.matches('/').count();
+        let up = "../".repeat(depth);
+        let switch_sv = format!(
+            "<a href=\"{}en/{path}\" hreflang=\"en\" lang=\"en\">English</a>",
+            if depth == 0 {
+                "./".to_owned()
+            } else {
+                up.clone()
+            }
+        );
+        assert!(sv.contains(&switch_sv), "{path}: {switch_sv}");
+        let switch_en =
+            format!("<a href=\"../{up}{path}\" hreflang=\"sv\" lang=\"sv\">Svenska</a>");
+        assert!(en.contains(&switch_en), "en/{path}: {switch_en}");
+        // Shared files (style, exports) are linked from the site root.
+        assert!(en.contains(&format!("href=\"../{up}static/style.css\"")));
+    }
+    // Exports are made once, in the main language.
+    assert!(!site.join("en/register.json").exists());
+    assert!(!site.join("en/system/chattbot-webbplatsen.json").exists());
+}
+
+#[test]
+fn english_pages_show_translations_and_mark_what_is_still_swedish() {
+    let (_out, site) = example();
+    let page = |p: &str| read(&site.join(p).join("index.html"));
+
+    // A fully translated record: English everywhere, no note.
+    let chat = page("en/system/chattbot-webbplatsen/");
+    let main = main_of(&chat);
+    assert!(main.contains("<h1>Chatbot on the municipality&#39;s website</h1>"));
+    assert!(main.contains("talk to a person"));
+    assert!(!main.contains("untranslated-note"));
+    assert!(!main.contains("Chattboten fattar inga beslut"));
+    // The department name the records give in English.
+    assert!(main.contains(">Executive Office</a>"));
+
+    // A partly translated record: translated fields in English, the rest in
+    // Swedish with lang="sv", a note at the top and at each Swedish part.
+    let heat = main_of(&page("en/system/energistyrning-fastigheter/"));
+    assert!(heat.contains("<h1>Heating control in municipal buildings</h1>"));
+    assert!(heat.contains("Parts of this page have not been translated and are shown in Swedish."));
+    assert!(heat.contains("<div lang=\"sv\">\n<p>Drifttekniker ser alla ändringar"));
+    assert!(heat.contains("This part has not been translated and is shown in Swedish."));
+    // No department translation: the Swedish name, marked.
+    assert!(heat.contains("lang=\"sv\">Fastighetsbolaget Exempelhem AB</a>"));
+
+    // An untranslated record: one note, everything Swedish marked.
+    let school = main_of(&page("en/system/las-app-grundskolan/"));
+    assert!(
+        school.contains("This system has not been translated yet. Its text is shown in Swedish.")
+    );
+    assert!(school.contains("<h1 lang=\"sv\">"));
+    assert!(school.contains("<p class=\"lead\" lang=\"sv\">"));
+    assert!(!school.contains("This part has not been translated"));
+
+    // Listings use the English names, and mark the Swedish ones.
+    let start = page("en/");
+    assert!(start.contains(">Route planning in home care</a>"));
+    assert!(start.contains("/las-app-grundskolan/\" lang=\"sv\">"));
+    // The Swedish site is untouched by the translations.
+    let sv = page("system/chattbot-webbplatsen/");
+    assert!(main_of(&sv).contains("<h1>Chattbot på kommunens webbplats</h1>"));
+    assert!(!sv.contains("untranslated-note"));
+
+    // Markdown pages: a translation file, or the Swedish page with a note.
+    let about = main_of(&page("en/om-registret/"));
+    assert!(about.contains("<h1>About the AI register</h1>"));
+    let policy = main_of(&page("en/ai-policy/"));
+    assert!(policy.contains("This page has not been translated yet."));
+    assert!(policy.contains("<h1 lang=\"sv\">Så får kommunen använda AI</h1>"));
+
+    // Site title and accessibility statement from site.yaml's translations.
+    let statement = page("en/tillganglighet/");
+    assert!(
+        statement
+            .contains("<title>Accessibility statement – Exempelkommun&#39;s AI register</title>")
+    );
+    assert!(statement.contains("<li>The table of all systems can be hard to take in"));
+    // Every UI text is English: none of the Swedish interface strings remain.
+    for swedish in [
+        "Hoppa till innehållet",
+        "Alla AI-system",
+        "Tillgänglighetsredogörelse",
+    ] {
+        assert!(!chat.contains(swedish), "{swedish}");
+    }
+}
+
+#[test]
+fn a_text_missing_from_one_language_fails_the_build_and_names_it() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("register"), &site.path().join("register"));
+    // A theme adds a text in Swedish only.
+    let theme = site.path().join("themes/egen");
+    std::fs::create_dir_all(theme.join("i18n")).unwrap();
+    std::fs::write(theme.join("i18n/sv.yaml"), "ui:\n  extra_note: Ny text\n").unwrap();
+    edit(
+        &site.path().join("register/site.yaml"),
+        "  languages: [sv, en]",
+        "  languages: [sv, en]\n  theme: egen",
+    );
+    let out = site.path().join("public");
+    let run = build_into(site.path(), &out);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("`ui.extra_note`"), "{}", run.stderr);
+    assert!(run.stderr.contains("i18n/en.yaml"), "{}", run.stderr);
+    assert!(!out.exists(), "nothing is published");
+
+    // With the English text too, it builds.
+    std::fs::write(theme.join("i18n/en.yaml"), "ui:\n  extra_note: New text\n").unwrap();
+    let run = build_into(site.path(), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn a_page_translation_without_its_page_is_an_error() {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("register"), &site.path().join("register"));
+    std::fs::write(
+        site.path().join("register/pages/kontakt.en.md"),
+        "# Contact\n\nWrite to us.\n",
+    )
+    .unwrap();
+    let run = insyn(&["check", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    let run = Run {
+        stderr: format!("{}{}", run.stdout, run.stderr),
+        ..run
+    };
+    assert!(
+        run.stderr.contains("register/pages/kontakt.en.md"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`kontakt.md`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_single_language_site_has_no_switcher_and_no_english_folder() {
+    let site = site_copy("contract-only");
+    let out = site.path().join("public");
+    let run = build_into(site.path(), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!out.join("en").exists());
+    let start = read(&out.join("index.html"));
+    assert!(!start.contains("hreflang"));
+    assert!(!start.contains("language-switch"));
+}
