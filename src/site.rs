@@ -449,7 +449,7 @@ impl Writer<'_> {
     }
 
     /// With a cache: removes the files of earlier builds that this one did not
-    /// make (`except`: files it has yet to write).
+    /// make (`except`: files it has yet to write, or folders ending in `/`).
     fn remove_stale(&self, except: &[&str]) {
         let Some(cache) = self.cache else {
             return;
@@ -461,7 +461,10 @@ impl Writer<'_> {
             .unwrap_or_default();
         if let Ok(mut known) = cache.files.lock() {
             known.retain(|rel, _| {
-                let keep = touched.contains(rel) || except.contains(&rel.as_str());
+                let keep = touched.contains(rel)
+                    || except
+                        .iter()
+                        .any(|e| rel == e || (e.ends_with('/') && rel.starts_with(e)));
                 if !keep {
                     let _ = std::fs::remove_file(self.staging.dir().join(rel));
                 }
@@ -957,7 +960,70 @@ fn write_site<'a>(
         return Ok(());
     };
     w.ed = main_edition;
-    write_shared(w, main_plan, systems_json)
+    write_shared(w, main_plan, systems_json)?;
+    // Last, after the exports: the search index of each language.
+    for plan in plans {
+        write_search(w, plan)?;
+    }
+    crate::timing::step("search index");
+    w.remove_stale(&[]);
+    Ok(())
+}
+
+/// The search index of one language (see [`crate::search`]), under
+/// `search/<lang>/`. Records are numbered in the order of the start page.
+fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
+    let mut systems: Vec<&System> = plan.register.systems.iter().map(|s| &**s).collect();
+    systems.sort_by_cached_key(|s| (swedish_sort_key(&s.name), s.id.clone()));
+    let docs: Vec<crate::search::Doc> = systems
+        .iter()
+        .map(|s| {
+            let (department, department_lang) = plan.dept_label(&s.department);
+            let mut fields: Vec<(&str, u8)> = vec![
+                (&s.name, 8),
+                (&s.summary, 4),
+                (department, 4),
+                (&s.department, 2),
+                (&s.purpose, 1),
+                (&s.human_oversight, 1),
+                (&s.data.description, 1),
+                (&s.risk.description, 1),
+            ];
+            for text in [
+                &s.how_it_works,
+                &s.legal_basis,
+                &s.appeal,
+                &s.disclosure,
+                &s.environment,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fields.push((text, 1));
+            }
+            fields.extend(s.tags.iter().map(|t| (t.as_str(), 4)));
+            fields.extend(s.affected.iter().map(|t| (t.as_str(), 2)));
+            if let Some(supplier) = &s.supplier {
+                fields.extend(supplier.name.iter().map(|t| (t.as_str(), 4)));
+                fields.extend(supplier.product.iter().map(|t| (t.as_str(), 4)));
+            }
+            crate::search::Doc {
+                id: &s.id,
+                name: &s.name,
+                summary: &s.summary,
+                department,
+                name_lang: plan.field_lang(s, "name").unwrap_or(""),
+                department_lang: department_lang.unwrap_or(""),
+                fields,
+            }
+        })
+        .collect();
+    let dir = format!("search/{}/", plan.lang.as_str());
+    for (name, bytes) in crate::search::build(&docs) {
+        w.put(&format!("{dir}{name}"), None, || Ok(bytes))?;
+        w.files += 1;
+    }
+    Ok(())
 }
 
 /// The pages of one language. Returns the systems' JSON (made with the main
@@ -1129,6 +1195,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     // Recent changes across the register, statistics, the open-data page.
     w.page("andringar/", "changes.html", changes(plan))?;
     w.page("statistik/", "statistics.html", statistics(plan))?;
+    w.page("sok/", "search.html", json!({}))?;
     w.page("oppna-data/", "open-data.html", open_data_fields(plan.lang))?;
     crate::timing::step("other pages");
     Ok(systems_json)
@@ -1173,7 +1240,9 @@ fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<
     w.file("dcat.jsonld", &dcat)?;
     // Every page is in place: a browser may reload now (`insyn serve`); the
     // exports below follow.
-    w.remove_stale(&EXPORTS);
+    let mut later = EXPORTS.to_vec();
+    later.push("search/");
+    w.remove_stale(&later);
     if let Some(ready) = w.ready {
         ready();
     }

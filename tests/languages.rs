@@ -221,3 +221,97 @@ fn a_single_language_site_has_no_switcher_and_no_english_folder() {
     assert!(!start.contains("hreflang"));
     assert!(!start.contains("language-switch"));
 }
+
+#[test]
+fn the_search_index_of_each_language_finds_every_record_by_its_name() {
+    let (_out, site) = example();
+    for (lang, prefix) in [("sv", ""), ("en", "en/")] {
+        let dir = site.join("search").join(lang);
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&dir.join("index.json"))).unwrap();
+        let per_file = manifest["per_file"].as_u64().unwrap() as usize;
+        let chunks: Vec<String> = manifest["chunks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+        assert!(chunks.windows(2).all(|w| w[0] < w[1]), "chunks in order");
+        // Every word with its postings, gaps turned back into record numbers.
+        let mut index: std::collections::BTreeMap<String, Vec<(u64, u64)>> = Default::default();
+        for (k, first_word) in chunks.iter().enumerate() {
+            let chunk: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&read(&dir.join(format!("w{k}.json")))).unwrap();
+            let first = chunk.keys().min().unwrap();
+            assert_eq!(
+                first, first_word,
+                "the manifest names each chunk's first word"
+            );
+            for (word, list) in chunk {
+                let list: Vec<u64> = list
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_u64().unwrap())
+                    .collect();
+                let mut doc = 0;
+                let postings = list
+                    .chunks(2)
+                    .map(|p| {
+                        doc += p[0];
+                        (doc, p[1])
+                    })
+                    .collect();
+                index.insert(word, postings);
+            }
+        }
+        let docs = manifest["docs"].as_u64().unwrap() as usize;
+        assert_eq!(docs, 13);
+        for n in 0..docs {
+            let file: serde_json::Value =
+                serde_json::from_str(&read(&dir.join(format!("d{}.json", n / per_file)))).unwrap();
+            let row = &file[n % per_file];
+            let (id, name) = (row[0].as_str().unwrap(), row[1].as_str().unwrap());
+            // The page the result links to exists in this language.
+            assert!(
+                site.join(prefix)
+                    .join("system")
+                    .join(id)
+                    .join("index.html")
+                    .is_file()
+            );
+            // Each word of the name leads back to this record, weighted as a name.
+            for word in name
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 2)
+            {
+                let word = word.to_lowercase();
+                let hits = index
+                    .get(&word)
+                    .unwrap_or_else(|| panic!("{lang}: no `{word}`"));
+                assert!(
+                    hits.iter().any(|&(d, weight)| d == n as u64 && weight == 8),
+                    "{lang}: `{word}` does not lead to {id}"
+                );
+            }
+        }
+        // The English index holds the English names.
+        if lang == "en" {
+            assert!(index.contains_key("chatbot"));
+            assert!(
+                index.contains_key("grundskolan"),
+                "untranslated records are searchable too"
+            );
+        }
+    }
+    // The search page: a form hidden until the script runs, and without
+    // JavaScript a way to the filter pages.
+    let page = read(&site.join("sok/index.html"));
+    assert!(page.contains(
+        "<form class=\"search-form\" role=\"search\" action=\"./\" method=\"get\" hidden"
+    ));
+    assert!(page.contains("<noscript>"));
+    assert!(page.contains("data-search=\"../search/sv/\""));
+    let page = read(&site.join("en/sok/index.html"));
+    assert!(page.contains("data-search=\"../../search/en/\""));
+}

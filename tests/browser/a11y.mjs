@@ -10,7 +10,9 @@
 //   - the page works with JavaScript off (content and links are there);
 //   - the Nu HTML checker (vnu.jar) finds no error.
 // Plus: the skip link is the first thing a keyboard reaches and moves focus to
-// the content; focused links are visibly marked; print hides the navigation.
+// the content; focused links are visibly marked; print hides the navigation;
+// search (sok/ in each language) finds records with JavaScript on, passes axe
+// with its results shown, and its first search stays under 300 KB.
 // Ends with the line "N passed, N failed"; exits 1 on any failure.
 
 import { chromium } from 'playwright-core';
@@ -27,6 +29,8 @@ const args = process.argv.slice(2);
 // --security: only what hostile content could break (dialogs, foreign requests,
 // console errors, cookies), for a site built from the injection corpus.
 const securityOnly = args.includes('--security');
+// --search-only: only the search checks (for large benchmark sites).
+const searchOnly = args.includes('--search-only');
 const siteDir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(here, '..', '..', 'public'));
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -115,8 +119,74 @@ function describeViolations(violations) {
   );
 }
 
+/**
+ * Search in one language: a word from the first record's name finds it; the
+ * results pass axe in light and dark mode; "show more" moves focus to the new
+ * results; every fetch stays on the site; the first search transfers < 300 KB.
+ */
+async function checkSearch(browser, base, prefix, hostile = false) {
+  const index = path.join(siteDir, 'search', prefix ? prefix.replace(/\/$/, '') : await mainLanguage());
+  const first = JSON.parse(await readFile(path.join(index, 'd0.json'), 'utf8'))[0];
+  const word = hostile ? 'script' : first[1].split(/[^\p{L}\p{N}]+/u).find((w) => [...w].length >= 3) ?? first[1];
+  for (const colorScheme of ['light', 'dark']) {
+    const { context, page, problems } = await open(browser, `${base}${prefix}sok/`, { colorScheme });
+    let bytes = 0;
+    page.on('response', async (r) => {
+      if (r.url().includes('/search/')) bytes += (await r.body().catch(() => Buffer.alloc(0))).length;
+    });
+    await page.fill('#sok-q', word);
+    await page.click('.search-form button[type="submit"]');
+    await page.waitForFunction(() => /\d/.test(document.getElementById('sok-status').textContent), null, { timeout: 10000 })
+      .catch(() => problems.push('no result count within 10 s'));
+    await page.waitForTimeout(100);
+    const links = await page.locator('#sok-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    if (!hostile && !links.some((h) => h.endsWith(`system/${first[0]}/`))) problems.push(`searching "${word}" did not find ${first[0]}: ${links.join(', ')}`);
+    if (!new URL(page.url()).searchParams.get('q')) problems.push('the query is not in the address (cannot be shared or reloaded)');
+    if (!hostile) {
+      for (const href of links.slice(0, 3)) {
+        const status = (await page.request.get(new URL(href, page.url()).href)).status();
+        if (status !== 200) problems.push(`result link ${href}: HTTP ${status}`);
+      }
+      const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+      problems.push(...describeViolations(axe.violations));
+    } else {
+      for (const el of await page.locator('#sok-results li').all()) await el.hover({ timeout: 500 }).catch(() => {});
+      const injected = await page.locator('#sok-results script, #sok-results img, #sok-results iframe').count();
+      if (injected) problems.push(`${injected} elements injected into the results`);
+    }
+    if (colorScheme === 'light' && !hostile) {
+      console.log(`search ${prefix || '/'}: "${word}" → ${links.length} shown, first search transferred ${bytes} bytes`);
+      if (bytes > 300 * 1024) problems.push(`first search transferred ${bytes} bytes, over 300 KB`);
+      if (await page.locator('#sok-more').isVisible()) {
+        await page.click('#sok-more');
+        await page.waitForTimeout(300);
+        const focused = await page.evaluate(() => document.activeElement?.closest('#sok-results') !== null);
+        if (!focused) problems.push('after "show more", focus is not on the new results');
+      }
+    }
+    check(`${prefix}sok/ search "${word}" [${colorScheme}${hostile ? ', hostile content' : ''}]`, problems);
+    await context.close();
+  }
+}
+
+/** The main language: the one whose index is not under a language folder of pages. */
+async function mainLanguage() {
+  const langs = (await readdir(path.join(siteDir, 'search'))).sort();
+  for (const l of langs) {
+    const folder = await stat(path.join(siteDir, l)).catch(() => null);
+    if (!folder) return l;
+  }
+  return langs[0];
+}
+
+async function searchPrefixes() {
+  const langs = await readdir(path.join(siteDir, 'search')).catch(() => []);
+  const main = await mainLanguage();
+  return langs.sort().map((l) => (l === main ? '' : `${l}/`));
+}
+
 async function main() {
-  const pages = await htmlFiles(siteDir);
+  const pages = searchOnly ? ['index.html'] : await htmlFiles(siteDir);
   if (pages.length === 0) throw new Error(`no HTML pages in ${siteDir}: build the site first`);
   const server = await serve(siteDir);
   const base = `http://127.0.0.1:${server.address().port}/`;
@@ -139,7 +209,9 @@ async function main() {
     await page.waitForTimeout(100);
     const cookies = await context.cookies();
     if (cookies.length) problems.push(`sets cookies: ${cookies.map((c) => c.name).join(', ')}`);
-    const scripts = await page.locator('script').count();
+    // The only script is the theme's own search, on the search page.
+    const scripts = await page.locator('script').evaluateAll((els) => els
+      .filter((e) => !(e.getAttribute('src') ?? '').endsWith('static/search.js') || e.textContent.trim()).length);
     if (scripts) problems.push(`${scripts} <script> elements`);
     check(`${urlPath || '/'} [hostile content]`, problems);
     await context.close();
@@ -207,6 +279,12 @@ async function main() {
       }
   };
   try {
+    for (const prefix of await searchPrefixes()) await checkSearch(browser, base, prefix, securityOnly);
+    if (searchOnly) {
+      console.log(`${results.passed} passed, ${results.failed} failed`);
+      process.exitCode = results.failed ? 1 : 0;
+      return;
+    }
     // A few pages at a time: the machine has two cores, Chromium uses both.
     const queue = [...pages];
     const workers = Array.from({ length: 3 }, async () => {
