@@ -33,6 +33,48 @@ pub struct History {
 const RECORD: char = '\u{1e}';
 const UNIT: char = '\u{1f}';
 
+/// What the history depends on, read without running git: the commit the
+/// repository's HEAD points at. `None` when that cannot be told this way (a
+/// worktree, `GIT_DIR` set): then git has to be asked each time.
+pub enum Head {
+    /// No repository around `root`: no history.
+    NoRepository,
+    Commit(String),
+    Unknown,
+}
+
+/// Finds the `.git` folder above `root` and the commit HEAD names (a few small
+/// file reads, for `insyn serve` to skip `git log` when nothing was committed).
+pub fn head(root: &Path) -> Head {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return Head::Unknown;
+    }
+    let Ok(start) = root.canonicalize() else {
+        return Head::Unknown;
+    };
+    for dir in start.ancestors() {
+        let git = dir.join(".git");
+        if git.is_file() {
+            return Head::Unknown;
+        }
+        if !git.is_dir() {
+            continue;
+        }
+        let Ok(head) = std::fs::read_to_string(git.join("HEAD")) else {
+            return Head::Unknown;
+        };
+        let Some(reference) = head.trim().strip_prefix("ref: ") else {
+            return Head::Commit(head.trim().to_owned());
+        };
+        // The branch's own file, or else the packed list of references.
+        let commit = std::fs::read_to_string(git.join(reference))
+            .or_else(|_| std::fs::read_to_string(git.join("packed-refs")))
+            .unwrap_or_default();
+        return Head::Commit(format!("{reference} {}", commit.trim()));
+    }
+    Head::NoRepository
+}
+
 /// Reads the history of `register/systems` under `root`, or an empty history when
 /// `root` is not in a git repository or git is not installed.
 pub fn read(root: &Path) -> History {

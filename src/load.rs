@@ -24,6 +24,9 @@ pub struct RecordCache {
     /// Set by a caller that reports every change ([`RecordCache::forget`]): then
     /// an entry is trusted without looking at the file's time stamp again.
     watched: std::sync::atomic::AtomicBool,
+    /// While watched: the record files found last time, with what finding them
+    /// reported, until a file appears or goes.
+    listing: Mutex<Option<(Vec<PathBuf>, Vec<Diagnostic>)>>,
 }
 
 impl RecordCache {
@@ -44,10 +47,23 @@ impl RecordCache {
         let is_record = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let in_systems = path.components().any(|c| c.as_os_str() == "systems");
         match path.file_name() {
             Some(name) if is_record => entries.retain(|p, _| p.file_name() != Some(name)),
-            _ if path.components().any(|c| c.as_os_str() == "systems") => entries.clear(),
+            _ if in_systems => entries.clear(),
             _ => {}
+        }
+        drop(entries);
+        // A file that appeared or went (or anything else in a `systems` folder):
+        // look at the folder again.
+        if in_systems && let Ok(mut listing) = self.listing.lock() {
+            // Event paths are absolute, the listing's are not: compare names.
+            let known = listing
+                .as_ref()
+                .is_some_and(|(files, _)| files.iter().any(|f| f.file_name() == path.file_name()));
+            if !is_record || known != path.is_file() {
+                *listing = None;
+            }
         }
     }
 
@@ -56,6 +72,30 @@ impl RecordCache {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
         }
+        if let Ok(mut listing) = self.listing.lock() {
+            *listing = None;
+        }
+    }
+
+    /// The record files of `register/systems/`: the last listing while nothing
+    /// appeared or went (only when watched), else a fresh one.
+    fn files(
+        &self,
+        find: impl FnOnce(&mut Vec<Diagnostic>) -> Vec<PathBuf>,
+    ) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+        let watched = self.watched.load(std::sync::atomic::Ordering::SeqCst);
+        if watched
+            && let Ok(listing) = self.listing.lock()
+            && let Some(found) = listing.as_ref()
+        {
+            return found.clone();
+        }
+        let mut diags = Vec::new();
+        let files = find(&mut diags);
+        if watched && let Ok(mut listing) = self.listing.lock() {
+            *listing = Some((files.clone(), diags.clone()));
+        }
+        (files, diags)
     }
 }
 
@@ -690,37 +730,17 @@ fn load_systems(
     cache: Option<&RecordCache>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<System>> {
-    let files = discover_systems(root, lang, diags);
+    let files = match cache {
+        Some(cache) => {
+            let (files, mut found) = cache.files(|d| find_records(root, lang, d));
+            diags.append(&mut found);
+            files
+        }
+        None => find_records(root, lang, diags),
+    };
     let context = fingerprint((today, lang, languages, base_url));
     crate::timing::step("find records");
-    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut systems = Vec::new();
-    for path in &files {
-        let shown = display_path(root, path);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !is_slug(&stem) {
-            let suggestion = slugify(&stem);
-            diags.push(
-                Diagnostic::error(
-                    "invalid-id",
-                    &shown,
-                    msg!(lang, "Filnamnet `{stem}` går inte att använda som id i webbadresser.", "The file name `{stem}` cannot be used as an id in web addresses."),
-                )
-                .hint(if suggestion.is_empty() {
-                    msg!(lang, "Döp om filen så att namnet bara har små bokstäver a–z, siffror och bindestreck.", "Rename the file so that the name has only lower-case letters a–z, digits and hyphens.")
-                } else {
-                    msg!(lang, "Döp om filen till `{suggestion}.yaml`: bara små bokstäver a–z, siffror och bindestreck (å, ä och ö skrivs a, a och o).", "Rename the file to `{suggestion}.yaml`: only lower-case letters a–z, digits and hyphens (å, ä and ö are written a, a and o).")
-                }),
-            );
-        }
-        by_id
-            .entry(stem.to_lowercase())
-            .or_default()
-            .push(shown.clone());
-    }
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
     let read: Vec<(Option<Arc<System>>, Vec<Diagnostic>)> = files
@@ -759,6 +779,7 @@ fn load_systems(
             let system = system.filter(|_| ok).map(|mut s| {
                 s.url = format!("{base_url}system/{}/", s.id);
                 s.fingerprint = fingerprint((&text, context));
+                s.sort_key = swedish_sort_key(&s.name);
                 Arc::new(s)
             });
             if let Some(cache) = cache
@@ -782,6 +803,42 @@ fn load_systems(
         diags.append(&mut found);
         systems.extend(system);
     }
+    systems.sort_by(|a, b| a.id.cmp(&b.id));
+    systems
+}
+
+/// The record files of `register/systems/`, with what is wrong with their names:
+/// not usable as an id, or the same id as another file. Depends on the names
+/// only, so `insyn serve` keeps the result until a file appears or goes.
+fn find_records(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let files = discover_systems(root, lang, diags);
+    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in &files {
+        let shown = display_path(root, path);
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !is_slug(&stem) {
+            let suggestion = slugify(&stem);
+            diags.push(
+                Diagnostic::error(
+                    "invalid-id",
+                    &shown,
+                    msg!(lang, "Filnamnet `{stem}` går inte att använda som id i webbadresser.", "The file name `{stem}` cannot be used as an id in web addresses."),
+                )
+                .hint(if suggestion.is_empty() {
+                    msg!(lang, "Döp om filen så att namnet bara har små bokstäver a–z, siffror och bindestreck.", "Rename the file so that the name has only lower-case letters a–z, digits and hyphens.")
+                } else {
+                    msg!(lang, "Döp om filen till `{suggestion}.yaml`: bara små bokstäver a–z, siffror och bindestreck (å, ä och ö skrivs a, a och o).", "Rename the file to `{suggestion}.yaml`: only lower-case letters a–z, digits and hyphens (å, ä and ö are written a, a and o).")
+                }),
+            );
+        }
+        by_id
+            .entry(stem.to_lowercase())
+            .or_default()
+            .push(shown.clone());
+    }
     for (id, files) in by_id {
         if files.len() > 1 {
             for file in &files {
@@ -800,8 +857,7 @@ fn load_systems(
             }
         }
     }
-    systems.sort_by(|a, b| a.id.cmp(&b.id));
-    systems
+    files
 }
 
 fn read_translation(doc: &mut Doc, mut f: Fields) -> Option<Translation> {
@@ -1153,6 +1209,7 @@ fn read_system(
         source: doc.file.to_owned(),
         fingerprint: 0,
         fallback: Vec::new(),
+        sort_key: Vec::new(),
     })
 }
 

@@ -321,6 +321,11 @@ pub struct System {
     #[serde(skip)]
     #[schemars(skip)]
     pub fallback: Vec<&'static str>,
+    /// The name's place in Swedish alphabetical order ([`swedish_sort_key`]),
+    /// made once when the record is read (not exported).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub sort_key: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -632,4 +637,19 @@ pub fn field_help(path: &str, lang: Language) -> &'static str {
             Language::En => *en,
         })
         .unwrap_or("")
+}
+
+/// A sort key giving Swedish alphabetical order: a–z, then å, ä, ö; case ignored.
+pub fn swedish_sort_key(text: &str) -> Vec<u32> {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'å' => 'z' as u32 + 1,
+            'ä' | 'æ' => 'z' as u32 + 2,
+            'ö' | 'ø' => 'z' as u32 + 3,
+            'é' | 'è' => 'e' as u32,
+            'ü' => 'y' as u32,
+            other => other as u32,
+        })
+        .collect()
 }

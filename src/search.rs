@@ -30,8 +30,27 @@ pub struct Doc<'a> {
     pub department: &'a str,
     pub name_lang: &'a str,
     pub department_lang: &'a str,
-    /// Text with the weight of the field it comes from (name high, body low).
-    pub fields: Vec<(&'a str, u8)>,
+    /// Its words, each with the highest weight of a field it is in ([`words_of`]).
+    pub words: std::sync::Arc<Words>,
+}
+
+/// A record's words, each once, with a weight.
+pub type Words = Vec<(String, u8)>;
+
+/// The words of a record's fields (text, weight of the field: name high, body
+/// low), each once with the highest weight it has.
+pub fn words_of(fields: &[(&str, u8)]) -> Words {
+    let mut seen: HashMap<Cow<str>, u8, Fnv> =
+        HashMap::with_capacity_and_hasher(256, Fnv::default());
+    for (text, weight) in fields {
+        for w in words(text) {
+            let e = seen.entry(w).or_insert(0);
+            *e = (*e).max(*weight);
+        }
+    }
+    seen.into_iter()
+        .map(|(w, weight)| (w.into_owned(), weight))
+        .collect()
 }
 
 /// FNV-1a: words are short and not chosen by an attacker who could gain from
@@ -81,29 +100,17 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
     use std::fmt::Write;
-    // Each record's words with the highest weight it gives them.
-    let per_doc: Vec<Vec<(String, u8)>> = docs
-        .par_iter()
-        .map(|d| {
-            let mut seen: HashMap<Cow<str>, u8, Fnv> =
-                HashMap::with_capacity_and_hasher(256, Fnv::default());
-            for (text, weight) in &d.fields {
-                for w in words(text) {
-                    let e = seen.entry(w).or_insert(0);
-                    *e = (*e).max(*weight);
-                }
-            }
-            seen.into_iter()
-                .map(|(w, weight)| (w.into_owned(), weight))
-                .collect::<Vec<_>>()
-        })
-        .collect();
     crate::timing::step("search: words");
     let mut by_word: HashMap<String, Vec<(u32, u8)>, Fnv> = HashMap::default();
-    for (n, seen) in per_doc.into_iter().enumerate() {
+    for (n, doc) in docs.iter().enumerate() {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
-        for (w, weight) in seen {
-            by_word.entry(w).or_default().push((n, weight));
+        for (w, weight) in doc.words.iter() {
+            match by_word.get_mut(w.as_str()) {
+                Some(list) => list.push((n, *weight)),
+                None => {
+                    by_word.insert(w.clone(), vec![(n, *weight)]);
+                }
+            }
         }
     }
     let mut postings: Vec<(String, Vec<(u32, u8)>)> = by_word.into_iter().collect();
@@ -185,7 +192,7 @@ mod tests {
             department: "",
             name_lang: "",
             department_lang: "",
-            fields: vec![(name, 8), (body, 1)],
+            words: std::sync::Arc::new(words_of(&[(name, 8), (body, 1)])),
         }
     }
 

@@ -17,6 +17,7 @@ use axum::routing::get;
 use notify::{EventKind, RecursiveMode, Watcher};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -363,6 +364,30 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
                 })?;
         }
     }
+    // Builds run on their own thread, so that changes keep being noted during
+    // one: a build that is overtaken skips its exports (the next one makes them).
+    let wake = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let builder = {
+        let (shared, wake) = (shared.clone(), wake.clone());
+        move || {
+            let (pending, signal) = &*wake;
+            loop {
+                {
+                    let Ok(mut due) = pending.lock() else { return };
+                    while !*due {
+                        due = match signal.wait(due) {
+                            Ok(due) => due,
+                            Err(_) => return,
+                        };
+                    }
+                    *due = false;
+                }
+                shared.cache.superseded.store(false, Ordering::SeqCst);
+                shared.rebuild();
+            }
+        }
+    };
+    std::thread::spawn(builder);
     std::thread::spawn(move || {
         let _keep_watching = watcher;
         let quiet = Duration::from_millis(15);
@@ -389,7 +414,12 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
                 relevant |= note(&next);
             }
             if relevant {
-                shared.rebuild();
+                shared.cache.superseded.store(true, Ordering::SeqCst);
+                let (pending, signal) = &*wake;
+                if let Ok(mut due) = pending.lock() {
+                    *due = true;
+                    signal.notify_one();
+                }
             }
         }
     });

@@ -31,6 +31,9 @@ struct Row<'a> {
     /// Changes when anything shown in the row may have changed.
     #[serde(skip)]
     key: u64,
+    /// Where the row goes in Swedish alphabetical order of the name.
+    #[serde(skip)]
+    sort: &'a [u32],
     id: &'a str,
     name: &'a str,
     /// `lang` of the name when it is shown untranslated (else absent).
@@ -259,6 +262,7 @@ impl<'r> Plan<'r> {
         let (department, department_lang) = self.dept_label(&s.department);
         Row {
             key: load::fingerprint((s.fingerprint, dept_slug, department)),
+            sort: &s.sort_key,
             id: &s.id,
             name: &s.name,
             name_lang: self.field_lang(s, "name"),
@@ -282,7 +286,7 @@ impl<'r> Plan<'r> {
             .filter(|s| keep(s))
             .map(|s| self.row(s))
             .collect();
-        rows.sort_by_cached_key(|r| (swedish_sort_key(r.name), r.id));
+        rows.sort_unstable_by(|a, b| a.sort.cmp(b.sort).then_with(|| a.id.cmp(b.id)));
         rows
     }
 }
@@ -336,21 +340,6 @@ fn pagination(first_path: &str, current: usize, total: usize) -> serde_json::Val
     })
 }
 
-/// A sort key giving Swedish alphabetical order: a–z, then å, ä, ö; case ignored.
-fn swedish_sort_key(text: &str) -> Vec<u32> {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'å' => 'z' as u32 + 1,
-            'ä' | 'æ' => 'z' as u32 + 2,
-            'ö' | 'ø' => 'z' as u32 + 3,
-            'é' | 'è' => 'e' as u32,
-            'ü' => 'y' as u32,
-            other => other as u32,
-        })
-        .collect()
-}
-
 /// `../../` for `system/x/`: the way back to the site root from a page, so that
 /// every internal link works under any base path and from disk.
 fn root_of(path: &str) -> String {
@@ -369,6 +358,9 @@ const EXPORTS: [&str; 5] = [
     "robots.txt",
 ];
 
+/// A record's words for the search index, with the fingerprint they came from.
+type CachedWords = (u64, Arc<crate::search::Words>);
+
 /// Bytes made once and shared: a system's JSON, its CSV row.
 type Part = Arc<Vec<u8>>;
 
@@ -378,11 +370,44 @@ type Part = Arc<Vec<u8>>;
 #[derive(Default)]
 pub struct BuildCache {
     pub records: load::RecordCache,
-    /// Output file → the fingerprint of what it was made from (or of its bytes).
-    files: Mutex<HashMap<String, u64>>,
+    /// Output file → the fingerprint of what it was made from (or of its bytes),
+    /// and the build that last made it.
+    files: Mutex<HashMap<String, (u64, u64)>>,
+    /// Counts builds, to tell the files this build made from older ones.
+    generation: std::sync::atomic::AtomicU64,
     /// Parts of the exports (a system's JSON, its CSV row) by name, with the
     /// fingerprint they were made from.
     parts: Mutex<HashMap<String, (u64, Part)>>,
+    /// The words of each record for the search index, by language and id.
+    words: Mutex<HashMap<(Language, String), CachedWords>>,
+    /// The change history, and the commit it was read at.
+    history: Mutex<Option<(String, Arc<History>)>>,
+    /// Set by `insyn serve` when files changed during a build: the build stops
+    /// after its pages (the next one writes the exports and the index).
+    pub superseded: std::sync::atomic::AtomicBool,
+}
+
+impl BuildCache {
+    /// The change history: read again only when HEAD moved (or cannot be told).
+    fn history(&self, root: &Path) -> Arc<History> {
+        use crate::history::Head;
+        let commit = match crate::history::head(root) {
+            Head::NoRepository => return Arc::new(History::default()),
+            Head::Unknown => return Arc::new(crate::history::read(root)),
+            Head::Commit(commit) => commit,
+        };
+        if let Ok(known) = self.history.lock()
+            && let Some((at, history)) = known.as_ref()
+            && *at == commit
+        {
+            return history.clone();
+        }
+        let history = Arc::new(crate::history::read(root));
+        if let Ok(mut known) = self.history.lock() {
+            *known = Some((commit, history.clone()));
+        }
+        history
+    }
 }
 
 /// The site in one of its languages: the pages under `prefix` (`""` for the
@@ -405,13 +430,27 @@ struct Writer<'a> {
     pages: Vec<String>,
     files: usize,
     cache: Option<&'a BuildCache>,
-    /// Files this build produced (only kept with a cache, to remove stale ones).
-    touched: Mutex<Vec<String>>,
+    /// This build's number (with a cache): files it made carry it, older ones are stale.
+    generation: u64,
     /// Called once every page is written, before the exports.
     ready: Option<&'a (dyn Fn() + Sync)>,
+    /// The build stopped early because a newer one is due (see [`BuildCache`]).
+    aborted: bool,
 }
 
 impl Writer<'_> {
+    /// With a cache: whether files changed since this build began, so that
+    /// what follows the pages can be left to the next build.
+    fn superseded(&mut self) -> bool {
+        if self
+            .cache
+            .is_some_and(|c| c.superseded.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            self.aborted = true;
+        }
+        self.aborted
+    }
+
     /// Writes `rel` with the bytes `make` returns. With a cache, `make` is not
     /// even called when `key` (the fingerprint of its inputs) is the one the file
     /// was last made from; without a key the bytes themselves are compared.
@@ -424,14 +463,19 @@ impl Writer<'_> {
         let Some(cache) = self.cache else {
             return self.staging.write(rel, &make()?);
         };
-        if let Ok(mut touched) = self.touched.lock() {
-            touched.push(rel.to_owned());
-        }
+        // Made from the same inputs last time: only note that this build made
+        // it too (one lock, no copy of the name).
         let known = |key: u64| {
             cache
                 .files
                 .lock()
-                .is_ok_and(|files| files.get(rel) == Some(&key))
+                .is_ok_and(|mut files| match files.get_mut(rel) {
+                    Some(entry) if entry.0 == key => {
+                        entry.1 = self.generation;
+                        true
+                    }
+                    _ => false,
+                })
         };
         if key.is_some_and(known) {
             return Ok(());
@@ -443,7 +487,7 @@ impl Writer<'_> {
         }
         self.staging.write(rel, &bytes)?;
         if let Ok(mut files) = cache.files.lock() {
-            files.insert(rel.to_owned(), key);
+            files.insert(rel.to_owned(), (key, self.generation));
         }
         Ok(())
     }
@@ -454,14 +498,9 @@ impl Writer<'_> {
         let Some(cache) = self.cache else {
             return;
         };
-        let touched: std::collections::HashSet<String> = self
-            .touched
-            .lock()
-            .map(|t| t.iter().cloned().collect())
-            .unwrap_or_default();
         if let Ok(mut known) = cache.files.lock() {
-            known.retain(|rel, _| {
-                let keep = touched.contains(rel)
+            known.retain(|rel, (_, generation)| {
+                let keep = *generation == self.generation
                     || except
                         .iter()
                         .any(|e| rel == e || (e.ends_with('/') && rel.starts_with(e)));
@@ -471,6 +510,32 @@ impl Writer<'_> {
                 keep
             });
         }
+    }
+
+    /// A record's words for the search index, found again only when `key`
+    /// changed (with a cache).
+    fn words(
+        &self,
+        lang: Language,
+        id: &str,
+        key: u64,
+        make: impl FnOnce() -> crate::search::Words,
+    ) -> Arc<crate::search::Words> {
+        let Some(cache) = self.cache else {
+            return Arc::new(make());
+        };
+        let name = (lang, id.to_owned());
+        if let Ok(words) = cache.words.lock()
+            && let Some((k, found)) = words.get(&name)
+            && *k == key
+        {
+            return found.clone();
+        }
+        let found = Arc::new(make());
+        if let Ok(mut words) = cache.words.lock() {
+            words.insert(name, (key, found.clone()));
+        }
+        found
     }
 
     /// A part of an export, remade only when `key` changed (with a cache).
@@ -701,7 +766,10 @@ pub fn build_cached(
         };
         editions.push(edition(&register, &theme, lang, strings, theme_key)?);
     }
-    let history = crate::history::read(root);
+    let history = match cache {
+        Some(cache) => cache.history(root),
+        None => Arc::new(crate::history::read(root)),
+    };
     crate::timing::step("git history");
     // The register as each language shows it: the main language as written,
     // the others with each record's translations in place.
@@ -733,8 +801,13 @@ pub fn build_cached(
         pages: Vec::new(),
         files: 0,
         cache,
-        touched: Mutex::new(Vec::new()),
+        generation: cache.map_or(0, |c| {
+            c.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                .wrapping_add(1)
+        }),
         ready,
+        aborted: false,
     };
     write_site(&mut w, &editions, &plans).map_err(|d| vec![d])?;
     let pages = w.pages.len();
@@ -907,6 +980,7 @@ fn localize_system(s: &System, lang: Language, base: &str) -> System {
         None => fallback.push(field),
     };
     required("name", &mut out.name, &t.name);
+    out.sort_key = swedish_sort_key(&out.name);
     required("summary", &mut out.summary, &t.summary);
     required("purpose", &mut out.purpose, &t.purpose);
     required(
@@ -963,6 +1037,9 @@ fn write_site<'a>(
     write_shared(w, main_plan, systems_json)?;
     // Last, after the exports: the search index of each language.
     for plan in plans {
+        if w.superseded() {
+            return Ok(());
+        }
         write_search(w, plan)?;
     }
     crate::timing::step("search index");
@@ -974,9 +1051,9 @@ fn write_site<'a>(
 /// `search/<lang>/`. Records are numbered in the order of the start page.
 fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let mut systems: Vec<&System> = plan.register.systems.iter().map(|s| &**s).collect();
-    systems.sort_by_cached_key(|s| (swedish_sort_key(&s.name), s.id.clone()));
+    systems.sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
     let docs: Vec<crate::search::Doc> = systems
-        .iter()
+        .par_iter()
         .map(|s| {
             let (department, department_lang) = plan.dept_label(&s.department);
             let mut fields: Vec<(&str, u8)> = vec![
@@ -1007,6 +1084,8 @@ fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 fields.extend(supplier.name.iter().map(|t| (t.as_str(), 4)));
                 fields.extend(supplier.product.iter().map(|t| (t.as_str(), 4)));
             }
+            let key = load::fingerprint((s.fingerprint, department, plan.lang));
+            let words = w.words(plan.lang, &s.id, key, || crate::search::words_of(&fields));
             crate::search::Doc {
                 id: &s.id,
                 name: &s.name,
@@ -1014,7 +1093,7 @@ fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 department,
                 name_lang: plan.field_lang(s, "name").unwrap_or(""),
                 department_lang: department_lang.unwrap_or(""),
-                fields,
+                words,
             }
         })
         .collect();
@@ -1246,6 +1325,20 @@ fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<
     if let Some(ready) = w.ready {
         ready();
     }
+    let sitemap = w.ed.renderer.render(
+        w.theme,
+        "sitemap.xml",
+        &json!({ "paths": w.pages, "base_url": site.site.base_url }),
+    )?;
+    w.file("sitemap.xml", sitemap.as_bytes())?;
+    let robots = format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        site.site.base_url
+    );
+    w.file("robots.txt", robots.as_bytes())?;
+    if w.superseded() {
+        return Ok(());
+    }
     let all_systems = load::fingerprint((
         w.ed.global,
         &plan.updated,
@@ -1261,10 +1354,16 @@ fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<
     })?;
     drop(systems_json);
     crate::timing::step("register.json");
+    if w.superseded() {
+        return Ok(());
+    }
     w.put("register.csv", Some(all_systems), || {
         Ok(register_csv(w, register))
     })?;
     crate::timing::step("register.csv");
+    if w.superseded() {
+        return Ok(());
+    }
     let feed_key = load::fingerprint((
         w.ed.global,
         register
@@ -1277,17 +1376,6 @@ fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<
         Ok(feed(w, plan)?.into_bytes())
     })?;
     crate::timing::step("feed.xml");
-    let sitemap = w.ed.renderer.render(
-        w.theme,
-        "sitemap.xml",
-        &json!({ "paths": w.pages, "base_url": site.site.base_url }),
-    )?;
-    w.file("sitemap.xml", sitemap.as_bytes())?;
-    let robots = format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
-        site.site.base_url
-    );
-    w.file("robots.txt", robots.as_bytes())?;
     Ok(())
 }
 

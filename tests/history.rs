@@ -153,3 +153,49 @@ fn without_git_the_reviewed_date_is_used_and_nothing_fails() {
         read(&public.join("andringar/index.html")).contains("Det finns ingen ändringshistorik")
     );
 }
+
+#[test]
+fn serve_keeps_the_history_until_a_commit_moves_head() {
+    // `insyn serve` reads the history again only when HEAD names another
+    // commit; a commit made while it runs shows at the next rebuild.
+    use insyn::history::{Head, head};
+    let site = site_copy("contract-only");
+    let root = site.path();
+    assert!(matches!(head(root), Head::NoRepository));
+    git(
+        root,
+        &["init", "-q", "-b", "main"],
+        "2026-01-01T09:00:00+01:00",
+    );
+    git(root, &["add", "register"], "2026-01-01T09:00:00+01:00");
+    git(
+        root,
+        &["commit", "-q", "-m", "Första"],
+        "2026-01-01T09:00:00+01:00",
+    );
+    let Head::Commit(first) = head(root) else {
+        panic!("a repository with a commit has a known HEAD")
+    };
+    assert!(
+        matches!(head(&root.join("register")), Head::Commit(c) if c == first),
+        "found from a folder inside the repository too"
+    );
+    edit(
+        &root.join("register/systems/kallelser.yaml"),
+        "reviewed:",
+        "# ändrad\nreviewed:",
+    );
+    assert!(
+        matches!(head(root), Head::Commit(c) if c == first),
+        "an edit is not a commit"
+    );
+    git(
+        root,
+        &["commit", "-q", "-am", "Andra"],
+        "2026-01-02T09:00:00+01:00",
+    );
+    assert!(matches!(head(root), Head::Commit(c) if c != first));
+    // Packed references (after `git gc`) are read too.
+    git(root, &["pack-refs", "--all"], "2026-01-02T09:00:00+01:00");
+    assert!(matches!(head(root), Head::Commit(c) if c.contains("refs/heads/main")));
+}
