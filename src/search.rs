@@ -8,8 +8,8 @@
 //!
 //! Files, under `search/<lang>/`:
 //! - `index.json`: `{"docs": n, "per_file": 32, "chunks": [first word of each chunk]}`;
-//! - `w<k>.json`: a chunk of words in order, each with its postings
-//!   `[doc, weight, doc, weight, …]` (doc numbers as gaps from the previous one);
+//! - `w<k>.json`: a chunk of words in order, each with its records as a short
+//!   string ([`encode_postings`]);
 //! - `d<k>.json`: records `k*32 …`: `[id, name, summary, department, name lang,
 //!   department lang]` (a lang is `""` when the text is in the page's language).
 
@@ -99,7 +99,6 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 /// they score the same), as (file name, bytes).
 pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
-    use std::fmt::Write;
     crate::timing::step("search: words");
     let mut by_word: HashMap<String, Vec<(u32, u8)>, Fnv> = HashMap::default();
     for (n, doc) in docs.iter().enumerate() {
@@ -137,16 +136,9 @@ pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
             chunk.push(',');
         }
         chunk.push_str(&serde_json::to_string(word).unwrap_or_default());
-        chunk.push_str(":[");
-        let mut last = 0;
-        for (i, (doc, weight)) in list.iter().enumerate() {
-            if i > 0 {
-                chunk.push(',');
-            }
-            let _ = write!(chunk, "{},{weight}", doc - last);
-            last = *doc;
-        }
-        chunk.push(']');
+        chunk.push_str(":\"");
+        encode_postings(&mut chunk, list);
+        chunk.push('"');
     }
     flush(&mut chunk, &mut word_files);
     files.extend(word_files);
@@ -180,6 +172,65 @@ pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Writes a word's records as a string of letters and digits, one letter per
+/// record: the letter is its weight (`a` 1, `b` 2, `c` 4, `d` 8, …) and digits
+/// before it the gap from the previous record when that is not 1 (`0a`: record
+/// 0; `5c`: five records on). Digits before a capital letter are a run: that
+/// many records in a row, all of that weight. Common words are in most records;
+/// this keeps their lists to about a byte per record.
+fn encode_postings(out: &mut String, list: &[(u32, u8)]) {
+    use std::fmt::Write;
+    let letter = |weight: u8, base: u8| char::from(base + (weight.max(1).ilog2() as u8).min(25));
+    let mut last = 0;
+    let mut i = 0;
+    while i < list.len() {
+        let (doc, weight) = list[i];
+        let gap = doc - last;
+        if gap != 1 {
+            let _ = write!(out, "{gap}");
+        }
+        out.push(letter(weight, b'a'));
+        last = doc;
+        i += 1;
+        let run = list[i..]
+            .iter()
+            .enumerate()
+            .take_while(|(k, (d, w))| *d == doc + 1 + *k as u32 && *w == weight)
+            .count();
+        if run >= 3 {
+            let _ = write!(out, "{run}");
+            out.push(letter(weight, b'A'));
+            last = doc + run as u32;
+            i += run;
+        }
+    }
+}
+
+/// Reads [`encode_postings`] back (for tests; `search.js` does the same).
+#[cfg(test)]
+fn decode_postings(text: &str) -> Vec<(u32, u8)> {
+    let mut out = Vec::new();
+    let (mut doc, mut number) = (0u32, String::new());
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u32 = number.parse().unwrap_or(1);
+        number.clear();
+        if c.is_ascii_lowercase() {
+            doc += n;
+            out.push((doc, 1 << (c as u8 - b'a')));
+        } else {
+            for _ in 0..n {
+                doc += 1;
+                out.push((doc, 1 << (c as u8 - b'A')));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +245,32 @@ mod tests {
             department_lang: "",
             words: std::sync::Arc::new(words_of(&[(name, 8), (body, 1)])),
         }
+    }
+
+    #[test]
+    fn postings_are_a_letter_per_record_and_runs_are_counted() {
+        let list = [
+            (0, 1),
+            (1, 4),
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (5, 1),
+            (9, 8),
+            (10, 2),
+        ];
+        let mut out = String::new();
+        encode_postings(&mut out, &list);
+        assert_eq!(out, "0aca3A4db");
+        assert_eq!(decode_postings(&out), list);
+        // Long lists of every kind come back as they were.
+        let many: Vec<(u32, u8)> = (0..500u32)
+            .filter(|d| d % 7 != 3)
+            .map(|d| (d * 3 / 2, [1, 2, 4, 8][(d as usize / 5) % 4]))
+            .collect();
+        let mut out = String::new();
+        encode_postings(&mut out, &many);
+        assert_eq!(decode_postings(&out), many);
     }
 
     #[test]
@@ -217,9 +294,9 @@ mod tests {
                 serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).unwrap()
             })
             .collect();
-        // Record 0 by name (weight 8), then 1 and 2 (gaps of 1) in the text.
-        assert_eq!(all["chattbot"], serde_json::json!([0, 8, 1, 1, 1, 1]));
-        assert_eq!(all["frågor"], serde_json::json!([0, 1]));
+        // Record 0 by name (weight 8), then 1 and 2 in the text (weight 1).
+        assert_eq!(all["chattbot"], "0daa");
+        assert_eq!(all["frågor"], "0a");
         let manifest: serde_json::Value =
             serde_json::from_slice(&files.iter().find(|(n, _)| n == "index.json").unwrap().1)
                 .unwrap();

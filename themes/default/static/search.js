@@ -49,11 +49,26 @@
       for (const [w, postings] of Object.entries(chunk)) {
         const exact = w === word;
         if (!exact && !(prefix && w.startsWith(word))) continue;
+        // One letter per record: its weight (a 1, b 2, c 4, d 8), after the
+        // gap from the previous record in digits when that is not 1. Digits
+        // before a capital letter: that many records in a row (src/search.rs).
         let doc = 0;
-        for (let i = 0; i + 1 < postings.length; i += 2) {
-          doc += postings[i];
-          const score = exact ? postings[i + 1] * 2 : postings[i + 1];
-          if ((found.get(doc) || 0) < score) found.set(doc, score);
+        let number = '';
+        for (const ch of postings) {
+          if (ch >= '0' && ch <= '9') {
+            number += ch;
+            continue;
+          }
+          const code = ch.charCodeAt(0);
+          const run = code < 97;
+          const weight = 1 << (code - (run ? 65 : 97));
+          const score = exact ? weight * 2 : weight;
+          const n = number === '' ? 1 : Number(number);
+          number = '';
+          for (let r = 0; r < (run ? n : 1); r++) {
+            doc += run ? 1 : n;
+            if ((found.get(doc) || 0) < score) found.set(doc, score);
+          }
         }
       }
     }
