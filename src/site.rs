@@ -1034,7 +1034,16 @@ fn write_site<'a>(
         return Ok(());
     };
     w.ed = main_edition;
-    write_shared(w, main_plan, systems_json)?;
+    // The one not-found page says it in every language the site has.
+    let also: Vec<serde_json::Value> = editions
+        .iter()
+        .skip(1)
+        .map(|ed| {
+            let t = &ed.strings["not_found"];
+            json!({ "lang": ed.lang.as_str(), "prefix": ed.prefix, "title": t["title"], "text": t["text"], "home": t["home"] })
+        })
+        .collect();
+    write_shared(w, main_plan, systems_json, &also)?;
     // Last, after the exports: the search index of each language.
     for plan in plans {
         if w.superseded() {
@@ -1282,7 +1291,12 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
 
 /// The files the languages share: the not-found page, the theme's static
 /// files, the schemas and every export.
-fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<(), Diagnostic> {
+fn write_shared(
+    w: &mut Writer,
+    plan: &Plan,
+    systems_json: Vec<Part>,
+    also: &[serde_json::Value],
+) -> Result<(), Diagnostic> {
     let register = plan.register;
     let site = &register.site;
     let base_path = url::Url::parse(&site.site.base_url)
@@ -1291,7 +1305,7 @@ fn write_shared(w: &mut Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<
     let not_found = w.ed.renderer.render(
         w.theme,
         "404.html",
-        &json!({ "root": base_path, "site_root": base_path, "path": "404.html" }),
+        &json!({ "root": base_path, "site_root": base_path, "path": "404.html", "also": also }),
     )?;
     w.file("404.html", not_found.as_bytes())?;
 

@@ -89,6 +89,11 @@ fn every_page_has_an_english_twin_linked_both_ways() {
         // Shared files (style, exports) are linked from the site root.
         assert!(en.contains(&format!("href=\"../{up}static/style.css\"")));
     }
+    // One not-found page (web hosts serve one), in both languages.
+    let missing = read(&site.join("404.html"));
+    assert!(missing.contains("<h1>Sidan finns inte</h1>"));
+    assert!(missing.contains("<section lang=\"en\""));
+    assert!(missing.contains("<a href=\"/en/\">Go to the home page</a>"));
     // Exports are made once, in the main language.
     assert!(!site.join("en/register.json").exists());
     assert!(!site.join("en/system/chattbot-webbplatsen.json").exists());
