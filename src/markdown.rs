@@ -252,7 +252,30 @@ pub fn render(markdown: &str, top: u8) -> String {
 pub type Terms<'a> = (&'a Glossary, &'a str, &'a mut Linked);
 
 /// [`render`], linking glossary terms in ordinary text (not in links, headings or code).
-pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> String {
+pub fn render_with_terms(markdown: &str, top: u8, terms: Option<Terms>) -> String {
+    render_in(markdown, top, terms, "")
+}
+
+/// A relative link (`../register.json`, `sida/`), not an absolute one, a path
+/// from the root or a fragment.
+fn is_relative(url: &str) -> bool {
+    let scheme = url
+        .find(':')
+        .is_some_and(|colon| url.find(['/', '?', '#']).is_none_or(|end| colon < end));
+    !url.is_empty() && !scheme && !url.starts_with(['/', '#', '?'])
+}
+
+/// [`render_with_terms`] for a page of another language than the main one:
+/// `up` (`../`) is put before relative links, which editors write from the
+/// main language's page, so that they reach the same place from this one.
+pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) -> String {
+    fn rebase<'t>(url: CowStr<'t>, up: &str) -> CowStr<'t> {
+        if up.is_empty() || !is_relative(&url) {
+            url
+        } else {
+            CowStr::from(format!("{up}{url}"))
+        }
+    }
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let parsed: Vec<Event> = Parser::new_ext(markdown, options).collect();
     let highest = parsed
@@ -327,12 +350,14 @@ pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> S
             // Titles (tooltips) are dropped: they reach no one using a keyboard or
             // a touch screen, and the allow-list has no `title`.
             let _ = title;
-            allowed.then_some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title: CowStr::Borrowed(""),
-                id,
-            }))
+            allowed.then(|| {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: rebase(dest_url, up),
+                    title: CowStr::Borrowed(""),
+                    id,
+                })
+            })
         }
         Event::End(TagEnd::Link) => {
             let dropped = in_dropped_link.pop().unwrap_or(true);
@@ -350,12 +375,14 @@ pub fn render_with_terms(markdown: &str, top: u8, mut terms: Option<Terms>) -> S
             // Titles (tooltips) are dropped: they reach no one using a keyboard or
             // a touch screen, and the allow-list has no `title`.
             let _ = title;
-            allowed.then_some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title: CowStr::Borrowed(""),
-                id,
-            }))
+            allowed.then(|| {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: rebase(dest_url, up),
+                    title: CowStr::Borrowed(""),
+                    id,
+                })
+            })
         }
         Event::End(TagEnd::Image) => {
             let dropped = in_dropped_link.pop().unwrap_or(true);
@@ -392,6 +419,23 @@ pub fn plain(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn relative_links_move_up_on_pages_of_other_languages() {
+        let md = "[a](../register.json) [b](https://x.se/y) [c](#top) [d](/abs/) [e](mailto:a@b.se) [f](sida/)";
+        let html = render_in(md, 2, None, "../");
+        assert!(html.contains(r#"href="../../register.json""#), "{html}");
+        assert!(html.contains(r#"href="../sida/""#), "{html}");
+        for kept in ["https://x.se/y", "#top", "/abs/", "mailto:a@b.se"] {
+            assert!(
+                html.contains(&format!(r#"href="{kept}""#)),
+                "{kept}: {html}"
+            );
+        }
+        // The main language's pages keep links as written.
+        assert!(render_in(md, 2, None, "").contains(r#"href="../register.json""#));
+    }
+
     use super::*;
 
     #[test]

@@ -679,6 +679,7 @@ fn system_html(
     root: &str,
     note: Option<&str>,
     main_lang: &str,
+    up: &str,
 ) -> BTreeMap<&'static str, String> {
     let prefix = format!("{root}ordlista/#");
     let mut linked = markdown::Linked::new();
@@ -697,7 +698,7 @@ fn system_html(
     for (key, text) in fields {
         if let Some(t) = text {
             let mut rendered =
-                markdown::render_with_terms(t, 3, Some((glossary, &prefix, &mut linked)));
+                markdown::render_in(t, 3, Some((glossary, &prefix, &mut linked)), up);
             if s.fallback.contains(&key) {
                 let note = note.map_or(String::new(), |n| {
                     format!(
@@ -1135,6 +1136,9 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     // One page per system, rendered on every core; each system's JSON is made
     // once, for its own file and for `register.json`.
     let notes = translation_notes(&w.ed.strings, plan.main);
+    // Relative links in editors' Markdown are written from the main language's
+    // pages: one level further up from the others.
+    let up = "../".repeat(w.ed.prefix.matches('/').count());
     let rendered: Result<Vec<(String, Option<Part>)>, Diagnostic> = register
         .systems
         .par_iter()
@@ -1170,7 +1174,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                     } else {
                         Some(&notes.record_partial)
                     },
-                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang),
+                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang, &up),
                     "history": &history[..history.len().min(25)],
                     "history_total": history.len(),
                     "description": s.summary,
@@ -1247,10 +1251,11 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
             Some(t) if translated => (t, None),
             _ => (p, translated.then_some(main_lang)),
         };
-        let body = markdown::render_with_terms(
+        let body = markdown::render_in(
             &shown.body,
             2,
             Some((&w.ed.glossary, &prefix, &mut markdown::Linked::new())),
+            &up,
         );
         w.page(
             &path,

@@ -145,6 +145,8 @@ fn english_pages_show_translations_and_mark_what_is_still_swedish() {
     // Markdown pages: a translation file, or the Swedish page with a note.
     let about = main_of(&page("en/om-registret/"));
     assert!(about.contains("<h1>About the AI register</h1>"));
+    // Links written as on the Swedish page reach the same file from en/.
+    assert!(about.contains("<a href=\"../../register.json\" rel=\"noopener noreferrer\">JSON</a>"));
     let policy = main_of(&page("en/ai-policy/"));
     assert!(policy.contains("This page has not been translated yet."));
     assert!(policy.contains("<h1 lang=\"sv\">Så får kommunen använda AI</h1>"));
