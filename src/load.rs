@@ -27,6 +27,9 @@ pub struct RecordCache {
     /// While watched: the record files found last time, with what finding them
     /// reported, until a file appears or goes.
     listing: Mutex<Option<(Vec<PathBuf>, Vec<Diagnostic>)>>,
+    /// Counts changes reported: what a build read is kept only if no change
+    /// came in while it was reading (else it could keep an older text).
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl RecordCache {
@@ -41,6 +44,7 @@ impl RecordCache {
     /// itself, a rename of it) makes every record be read again; changes
     /// elsewhere (pages, theme) leave the records as they are.
     pub fn forget(&self, path: &Path) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
@@ -67,8 +71,13 @@ impl RecordCache {
         }
     }
 
+    fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Everything is read again next time.
     pub fn clear(&self) {
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
         }
@@ -91,8 +100,12 @@ impl RecordCache {
             return found.clone();
         }
         let mut diags = Vec::new();
+        let before = self.epoch();
         let files = find(&mut diags);
-        if watched && let Ok(mut listing) = self.listing.lock() {
+        if watched
+            && let Ok(mut listing) = self.listing.lock()
+            && self.epoch() == before
+        {
             *listing = Some((files.clone(), diags.clone()));
         }
         (files, diags)
@@ -739,6 +752,8 @@ fn load_systems(
         None => find_records(root, lang, diags),
     };
     let context = fingerprint((today, lang, languages, base_url));
+    // Changes reported after this are not kept from this build's reading.
+    let epoch = cache.map_or(0, RecordCache::epoch);
     crate::timing::step("find records");
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
@@ -784,6 +799,7 @@ fn load_systems(
             });
             if let Some(cache) = cache
                 && let Ok(mut entries) = cache.entries.lock()
+                && cache.epoch() == epoch
             {
                 entries.insert(
                     path.clone(),
