@@ -251,10 +251,24 @@ impl<'r> Plan<'r> {
             .map_or((department, None), |(l, lang)| (l.as_str(), *lang))
     }
 
+    /// The fields of `s` shown untranslated on these pages: none in the main
+    /// language, all of a record without a translation to this language.
+    fn fallback<'s>(&self, s: &'s System) -> &'s [&'static str] {
+        if self.lang == self.main {
+            &[]
+        } else if !s.translations.contains_key(self.lang.as_str()) {
+            &TEXT_FIELDS
+        } else {
+            &s.fallback
+        }
+    }
+
     /// The `lang` attribute a field of `s` needs: the main language when it is
     /// shown untranslated on a page in another language.
     fn field_lang(&self, s: &System, field: &str) -> Option<&'static str> {
-        s.fallback.contains(&field).then_some(self.main.as_str())
+        self.fallback(s)
+            .contains(&field)
+            .then_some(self.main.as_str())
     }
 
     fn row<'s>(&'s self, s: &'s System) -> Row<'s> {
@@ -290,6 +304,22 @@ impl<'r> Plan<'r> {
         rows
     }
 }
+
+/// The text fields of a record, as [`System::fallback`] names them.
+const TEXT_FIELDS: [&str; 12] = [
+    "name",
+    "summary",
+    "purpose",
+    "human_oversight",
+    "data_description",
+    "risk_description",
+    "how_it_works",
+    "legal_basis",
+    "appeal",
+    "disclosure",
+    "environment",
+    "affected",
+];
 
 /// The filter box: every status, risk class and data class; the departments
 /// too, unless there are many, then the largest few and a link to all.
@@ -680,6 +710,7 @@ fn system_html(
     note: Option<&str>,
     main_lang: &str,
     up: &str,
+    fallback: &[&str],
 ) -> BTreeMap<&'static str, String> {
     let prefix = format!("{root}ordlista/#");
     let mut linked = markdown::Linked::new();
@@ -699,7 +730,7 @@ fn system_html(
         if let Some(t) = text {
             let mut rendered =
                 markdown::render_in(t, 3, Some((glossary, &prefix, &mut linked)), up);
-            if s.fallback.contains(&key) {
+            if fallback.contains(&key) {
                 let note = note.map_or(String::new(), |n| {
                     format!(
                         "<p class=\"untranslated-note\">{}</p>\n",
@@ -961,7 +992,14 @@ fn localize(register: &Register, lang: Language) -> Register {
     let systems = register
         .systems
         .par_iter()
-        .map(|s| Arc::new(localize_system(s, lang, &format!("{base_url}{prefix}"))))
+        .map(|s| {
+            // A record without a translation is shown as it is (see Plan::fallback).
+            if s.translations.contains_key(lang.as_str()) {
+                Arc::new(localize_system(s, lang, &format!("{base_url}{prefix}")))
+            } else {
+                Arc::clone(s)
+            }
+        })
         .collect();
     Register {
         site: register.site.clone(),
@@ -1159,22 +1197,23 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                 // fields lack a translation, at each of them.
                 let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
                 let field_note = (!untranslated).then_some(notes.field.as_str());
+                let fields = plan.fallback(s);
                 let fallback: BTreeMap<&str, &str> =
-                    s.fallback.iter().map(|f| (*f, main_lang)).collect();
+                    fields.iter().map(|f| (*f, main_lang)).collect();
                 json!({
                     "s": s,
                     "dept_slug": dept_slug,
                     "department": department,
                     "department_lang": department_lang,
                     "fallback": fallback,
-                    "translation_note": if !translated || s.fallback.is_empty() {
+                    "translation_note": if !translated || fields.is_empty() {
                         None
                     } else if untranslated {
                         Some(&notes.record_missing)
                     } else {
                         Some(&notes.record_partial)
                     },
-                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang, &up),
+                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang, &up, fields),
                     "history": &history[..history.len().min(25)],
                     "history_total": history.len(),
                     "description": s.summary,
