@@ -339,12 +339,21 @@ pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) ->
             attrs: Vec::new(),
         })),
         Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(shift(level, by)))),
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
+        // An image would be a request to another site; it is shown as a link.
+        Event::Start(
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }
+            | Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            },
+        ) => {
             let allowed = is_allowed_url(&dest_url);
             in_dropped_link.push(!allowed);
             // Titles (tooltips) are dropped: they reach no one using a keyboard or
@@ -359,32 +368,7 @@ pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) ->
                 })
             })
         }
-        Event::End(TagEnd::Link) => {
-            let dropped = in_dropped_link.pop().unwrap_or(true);
-            (!dropped).then_some(Event::End(TagEnd::Link))
-        }
-        // An image would be a request to another site; show it as a link instead.
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let allowed = is_allowed_url(&dest_url);
-            in_dropped_link.push(!allowed);
-            // Titles (tooltips) are dropped: they reach no one using a keyboard or
-            // a touch screen, and the allow-list has no `title`.
-            let _ = title;
-            allowed.then(|| {
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: rebase(dest_url, up),
-                    title: CowStr::Borrowed(""),
-                    id,
-                })
-            })
-        }
-        Event::End(TagEnd::Image) => {
+        Event::End(TagEnd::Link | TagEnd::Image) => {
             let dropped = in_dropped_link.pop().unwrap_or(true);
             (!dropped).then_some(Event::End(TagEnd::Link))
         }

@@ -206,9 +206,9 @@ fn encode_postings(out: &mut String, list: &[(u32, u8)]) {
     }
 }
 
-/// Reads [`encode_postings`] back (for tests; `search.js` does the same).
-#[cfg(test)]
-fn decode_postings(text: &str) -> Vec<(u32, u8)> {
+/// Reads a word's records back from [`encode_postings`]'s string, as (record,
+/// weight); `static/search.js` does the same in the browser.
+pub fn decode_postings(text: &str) -> Vec<(u32, u8)> {
     let mut out = Vec::new();
     let (mut doc, mut number) = (0u32, String::new());
     for c in text.chars() {

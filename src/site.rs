@@ -31,9 +31,6 @@ struct Row<'a> {
     /// Changes when anything shown in the row may have changed.
     #[serde(skip)]
     key: u64,
-    /// Where the row goes in Swedish alphabetical order of the name.
-    #[serde(skip)]
-    sort: &'a [u32],
     id: &'a str,
     name: &'a str,
     /// `lang` of the name when it is shown untranslated (else absent).
@@ -276,7 +273,6 @@ impl<'r> Plan<'r> {
         let (department, department_lang) = self.dept_label(&s.department);
         Row {
             key: load::fingerprint((s.fingerprint, dept_slug, department)),
-            sort: &s.sort_key,
             id: &s.id,
             name: &s.name,
             name_lang: self.field_lang(s, "name"),
@@ -293,15 +289,21 @@ impl<'r> Plan<'r> {
 
     /// Rows for the systems `keep` selects, in Swedish alphabetical order of name.
     fn rows(&self, keep: impl Fn(&System) -> bool) -> Vec<Row<'_>> {
-        let mut rows: Vec<Row> = self
+        self.sorted(keep).into_iter().map(|s| self.row(s)).collect()
+    }
+
+    /// The systems `keep` selects, in Swedish alphabetical order of name (the
+    /// order of every list, and the record numbers of the search index).
+    fn sorted(&self, keep: impl Fn(&System) -> bool) -> Vec<&System> {
+        let mut systems: Vec<&System> = self
             .register
             .systems
             .iter()
+            .map(|s| &**s)
             .filter(|s| keep(s))
-            .map(|s| self.row(s))
             .collect();
-        rows.sort_unstable_by(|a, b| a.sort.cmp(b.sort).then_with(|| a.id.cmp(b.id)));
-        rows
+        systems.sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+        systems
     }
 }
 
@@ -388,11 +390,11 @@ const EXPORTS: [&str; 5] = [
     "robots.txt",
 ];
 
-/// A record's words for the search index, with the fingerprint they came from.
-type CachedWords = (u64, Arc<crate::search::Words>);
-
 /// Bytes made once and shared: a system's JSON, its CSV row.
 type Part = Arc<Vec<u8>>;
+
+/// Something a cache keeps, with the fingerprint of what it was made from.
+type Cached<V> = (u64, Arc<V>);
 
 /// What a long-running `insyn serve` keeps between builds, so that a rebuild
 /// after one edit reads one file and renders only the pages it changes. Only for
@@ -407,9 +409,9 @@ pub struct BuildCache {
     generation: std::sync::atomic::AtomicU64,
     /// Parts of the exports (a system's JSON, its CSV row) by name, with the
     /// fingerprint they were made from.
-    parts: Mutex<HashMap<String, (u64, Part)>>,
+    parts: Mutex<HashMap<String, Cached<Vec<u8>>>>,
     /// The words of each record for the search index, by language and id.
-    words: Mutex<HashMap<(Language, String), CachedWords>>,
+    words: Mutex<HashMap<(Language, String), Cached<crate::search::Words>>>,
     /// The change history, and the commit it was read at.
     history: Mutex<Option<(String, Arc<History>)>>,
     /// Set by `insyn serve` when files changed during a build: the build stops
@@ -438,6 +440,27 @@ impl BuildCache {
         }
         history
     }
+}
+
+/// The value `map` holds for `name` if it was made from `key`; else `make`'s,
+/// kept for next time.
+fn reuse<K: std::hash::Hash + Eq, V>(
+    map: &Mutex<HashMap<K, Cached<V>>>,
+    name: K,
+    key: u64,
+    make: impl FnOnce() -> V,
+) -> Arc<V> {
+    if let Ok(known) = map.lock()
+        && let Some((k, value)) = known.get(&name)
+        && *k == key
+    {
+        return value.clone();
+    }
+    let value = Arc::new(make());
+    if let Ok(mut known) = map.lock() {
+        known.insert(name, (key, value.clone()));
+    }
+    value
 }
 
 /// The site in one of its languages: the pages under `prefix` (`""` for the
@@ -551,39 +574,18 @@ impl Writer<'_> {
         key: u64,
         make: impl FnOnce() -> crate::search::Words,
     ) -> Arc<crate::search::Words> {
-        let Some(cache) = self.cache else {
-            return Arc::new(make());
-        };
-        let name = (lang, id.to_owned());
-        if let Ok(words) = cache.words.lock()
-            && let Some((k, found)) = words.get(&name)
-            && *k == key
-        {
-            return found.clone();
+        match self.cache {
+            Some(cache) => reuse(&cache.words, (lang, id.to_owned()), key, make),
+            None => Arc::new(make()),
         }
-        let found = Arc::new(make());
-        if let Ok(mut words) = cache.words.lock() {
-            words.insert(name, (key, found.clone()));
-        }
-        found
     }
 
     /// A part of an export, remade only when `key` changed (with a cache).
     fn part(&self, name: String, key: u64, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
-        let Some(cache) = self.cache else {
-            return Arc::new(make());
-        };
-        if let Ok(parts) = cache.parts.lock()
-            && let Some((k, bytes)) = parts.get(&name)
-            && *k == key
-        {
-            return bytes.clone();
+        match self.cache {
+            Some(cache) => reuse(&cache.parts, name, key, make),
+            None => Arc::new(make()),
         }
-        let bytes = Arc::new(make());
-        if let Ok(mut parts) = cache.parts.lock() {
-            parts.insert(name, (key, bytes.clone()));
-        }
-        bytes
     }
 
     /// Renders and writes one page of the current language (`path` within it);
@@ -793,7 +795,7 @@ pub fn build_cached(
             main_strings.clone()
         } else {
             let strings = theme.strings(lang).map_err(|d| vec![d])?;
-            check_same_keys(&theme, main, &main_strings, lang, &strings)?;
+            theme.check_same_keys(main, &main_strings, lang, &strings)?;
             strings
         };
         editions.push(edition(&register, &theme, lang, strings, theme_key)?);
@@ -932,58 +934,6 @@ fn edition(
     })
 }
 
-/// Every text key of the main language must exist in the others: a page never
-/// shows an empty place where a text is missing.
-fn check_same_keys(
-    theme: &Theme,
-    main: Language,
-    main_strings: &serde_json::Value,
-    lang: Language,
-    strings: &serde_json::Value,
-) -> Result<(), Vec<Diagnostic>> {
-    fn keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
-        if let Some(map) = value.as_object() {
-            for (k, v) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                if v.is_object() {
-                    keys(v, &path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-    }
-    let (mut want, mut have) = (Vec::new(), Vec::new());
-    keys(main_strings, "", &mut want);
-    keys(strings, "", &mut have);
-    let have: std::collections::HashSet<String> = have.into_iter().collect();
-    let file = theme.origin(&format!("i18n/{}.yaml", lang.as_str()));
-    let main_file = format!("i18n/{}.yaml", main.as_str());
-    let missing: Vec<Diagnostic> = want
-        .iter()
-        .filter(|k| !have.contains(*k))
-        .map(|key| {
-            Diagnostic::error(
-                "missing-text",
-                &file,
-                format!("Texten `{key}` finns i {main_file} men saknas i {file}."),
-            )
-            .hint(format!(
-                "Lägg till `{key}` i {file}, översatt av en människa: webbplatsen publiceras på båda språken."
-            ))
-        })
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(missing)
-    }
-}
-
 /// The register as shown in `lang`: each record with its translation to `lang`
 /// in place, and the fields without one marked (they keep the main language).
 fn localize(register: &Register, lang: Language) -> Register {
@@ -1098,8 +1048,7 @@ fn write_site<'a>(
 /// The search index of one language (see [`crate::search`]), under
 /// `search/<lang>/`. Records are numbered in the order of the start page.
 fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
-    let mut systems: Vec<&System> = plan.register.systems.iter().map(|s| &**s).collect();
-    systems.sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+    let systems = plan.sorted(|_| true);
     let docs: Vec<crate::search::Doc> = systems
         .par_iter()
         .map(|s| {

@@ -108,6 +108,64 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// Every text key of the main language must exist in `lang` too: a page
+    /// never shows an empty place where a text is missing.
+    pub fn check_same_keys(
+        &self,
+        main: Language,
+        main_strings: &serde_json::Value,
+        lang: Language,
+        strings: &serde_json::Value,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let have: std::collections::HashSet<String> = text_keys(strings).into_iter().collect();
+        let file = self.origin(&format!("i18n/{}.yaml", lang.as_str()));
+        let main_file = format!("i18n/{}.yaml", main.as_str());
+        let missing: Vec<Diagnostic> = text_keys(main_strings)
+            .iter()
+            .filter(|k| !have.contains(*k))
+            .map(|key| {
+                Diagnostic::error(
+                    "missing-text",
+                    &file,
+                    format!("Texten `{key}` finns i {main_file} men saknas i {file}."),
+                )
+                .hint(format!(
+                    "Lägg till `{key}` i {file}, översatt av en människa: webbplatsen publiceras på båda språken."
+                ))
+            })
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
+    }
+}
+
+/// Every text of a strings file, as a dotted key (`ui.skip`).
+fn text_keys(strings: &serde_json::Value) -> Vec<String> {
+    fn walk(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = value.as_object() {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                if v.is_object() {
+                    walk(v, &path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(strings, "", &mut out);
+    out
+}
+
 fn parse_strings(shown: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnostic> {
     let text = std::str::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(
@@ -182,19 +240,9 @@ mod tests {
     /// Both languages have exactly the same keys, so a page never lacks a text.
     #[test]
     fn languages_have_the_same_keys() {
-        fn keys(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
-            if let Some(map) = v.as_object() {
-                for (k, child) in map {
-                    keys(child, &format!("{prefix}{k}."), out);
-                }
-            } else {
-                out.push(prefix.to_owned());
-            }
-        }
         let theme = Theme::new(Path::new("/nonexistent"), "default");
-        let (mut sv, mut en) = (Vec::new(), Vec::new());
-        keys(&theme.strings(Language::Sv).unwrap(), "", &mut sv);
-        keys(&theme.strings(Language::En).unwrap(), "", &mut en);
+        let mut sv = text_keys(&theme.strings(Language::Sv).unwrap());
+        let mut en = text_keys(&theme.strings(Language::En).unwrap());
         sv.sort();
         en.sort();
         assert_eq!(sv, en);

@@ -28,19 +28,24 @@ fn git(dir: &Path, args: &[&str], date: &str) {
     );
 }
 
-#[test]
-fn record_pages_feed_and_changes_come_from_git() {
-    let site = site_copy("contract-only");
-    let root = site.path();
+/// Makes `root` a repository whose first commit, at `date`, adds the register.
+fn first_commit(root: &Path, message: &str, date: &str) {
     git(
         root,
         &["init", "-q", "-b", "main"],
         "2026-01-01T09:00:00+01:00",
     );
     git(root, &["add", "register"], "2026-01-01T09:00:00+01:00");
-    git(
+    git(root, &["commit", "-q", "-m", message], date);
+}
+
+#[test]
+fn record_pages_feed_and_changes_come_from_git() {
+    let site = site_copy("contract-only");
+    let root = site.path();
+    first_commit(
         root,
-        &["commit", "-q", "-m", "Lägg till sortering av kallelser"],
+        "Lägg till sortering av kallelser",
         "2026-03-02T09:00:00+01:00",
     );
     let record = root.join("register/systems/kallelser.yaml");
@@ -162,17 +167,7 @@ fn serve_keeps_the_history_until_a_commit_moves_head() {
     let site = site_copy("contract-only");
     let root = site.path();
     assert!(matches!(head(root), Head::NoRepository));
-    git(
-        root,
-        &["init", "-q", "-b", "main"],
-        "2026-01-01T09:00:00+01:00",
-    );
-    git(root, &["add", "register"], "2026-01-01T09:00:00+01:00");
-    git(
-        root,
-        &["commit", "-q", "-m", "Första"],
-        "2026-01-01T09:00:00+01:00",
-    );
+    first_commit(root, "Första", "2026-01-01T09:00:00+01:00");
     let Head::Commit(first) = head(root) else {
         panic!("a repository with a commit has a known HEAD")
     };

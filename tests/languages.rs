@@ -255,27 +255,11 @@ fn the_search_index_of_each_language_finds_every_record_by_its_name() {
                 "the manifest names each chunk's first word"
             );
             for (word, list) in chunk {
-                // One letter per record (its weight), after the gap in digits
-                // when not 1; digits before a capital: a run of records.
-                let (mut doc, mut number) = (0u64, String::new());
-                let mut postings = Vec::new();
-                for c in list.as_str().unwrap().chars() {
-                    if c.is_ascii_digit() {
-                        number.push(c);
-                        continue;
-                    }
-                    let n: u64 = number.parse().unwrap_or(1);
-                    number.clear();
-                    if c.is_ascii_lowercase() {
-                        doc += n;
-                        postings.push((doc, 1u64 << (c as u8 - b'a')));
-                    } else {
-                        for _ in 0..n {
-                            doc += 1;
-                            postings.push((doc, 1u64 << (c as u8 - b'A')));
-                        }
-                    }
-                }
+                let postings: Vec<(u64, u64)> =
+                    insyn::search::decode_postings(list.as_str().unwrap())
+                        .into_iter()
+                        .map(|(doc, weight)| (u64::from(doc), u64::from(weight)))
+                        .collect();
                 index.insert(word, postings);
             }
         }
