@@ -23,6 +23,45 @@ struct Reuse {
     written: std::sync::atomic::AtomicUsize,
 }
 
+/// A file rewritten in place from the first byte that differs from what it
+/// already holds: a file that comes out the same is only read.
+struct Overwrite {
+    file: std::fs::File,
+    /// Bytes written so far (or found already there).
+    at: u64,
+    differs: bool,
+    old: Vec<u8>,
+}
+
+impl std::io::Write for Overwrite {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        use std::io::{Read, Seek};
+        if !self.differs {
+            self.old.resize(data.len(), 0);
+            let mut got = 0;
+            while got < data.len() {
+                match self.file.read(&mut self.old[got..])? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            if self.old[..got] == *data {
+                self.at += data.len() as u64;
+                return Ok(data.len());
+            }
+            self.differs = true;
+            self.file.seek(std::io::SeekFrom::Start(self.at))?;
+        }
+        self.file.write_all(data)?;
+        self.at += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Every file under `dir`, as `/`-separated relative paths.
 fn files_in(dir: &Path) -> std::collections::HashSet<String> {
     walkdir::WalkDir::new(dir)
@@ -224,6 +263,57 @@ impl Staging {
         std::fs::write(&path, bytes).map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
     }
 
+    /// Writes `rel` with what `fill` writes, a piece at a time, so that a
+    /// large export is never all in memory. Over the spare copy, only what
+    /// differs from the file already there is written (nothing if it is the same).
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
+        use std::io::Write;
+        let path = self.dir.join(rel);
+        let failed = |e: std::io::Error| io_error("Filen kunde inte skrivas", &path, &e);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
+        }
+        if let Some(reuse) = &self.reuse {
+            if let Ok(mut touched) = reuse.touched.lock() {
+                touched.insert(rel.to_owned());
+            }
+            let existing = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path);
+            if let (true, Ok(file)) = (reuse.before.contains(rel), existing) {
+                let mut over = Overwrite {
+                    file,
+                    at: 0,
+                    differs: false,
+                    old: Vec::new(),
+                };
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut over);
+                fill(&mut out).and_then(|()| out.flush()).map_err(failed)?;
+                drop(out);
+                let old_len = over.file.metadata().map_err(failed)?.len();
+                if over.differs || old_len != over.at {
+                    over.file.set_len(over.at).map_err(failed)?;
+                    reuse
+                        .written
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                return Ok(());
+            }
+            reuse
+                .written
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let file = std::fs::File::create(&path).map_err(failed)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out).and_then(|()| out.flush()).map_err(failed)
+    }
+
     /// Swaps the new site in for the old one.
     pub fn commit(mut self) -> Result<PathBuf, Diagnostic> {
         if self.dir == self.target {
@@ -311,5 +401,59 @@ impl Drop for Staging {
         if !self.committed && self.reuse.is_none() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds `files` into `target` through a staging folder; returns how many
+    /// files were written (`None`: not over a spare copy).
+    fn build(target: &Path, root: &Path, bytes: &[u8]) -> Option<usize> {
+        let staging = Staging::begin(target, root).expect("staging");
+        // `register.json` also marks the folder as a site insyn built.
+        staging
+            .write_with("register.json", |out| {
+                // In pieces smaller and larger than the writer's buffer.
+                for piece in bytes.chunks(70_000) {
+                    out.write_all(piece)?;
+                }
+                Ok(())
+            })
+            .expect("write");
+        let written = staging.written();
+        staging.commit().expect("commit");
+        written
+    }
+
+    #[test]
+    fn a_streamed_file_is_written_only_from_where_it_differs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("register");
+        std::fs::create_dir_all(&root).expect("root");
+        let target = dir.path().join("public");
+        let read = || std::fs::read(target.join("register.json")).expect("read");
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = long.clone();
+        changed[150_000] ^= 1;
+
+        build(&target, &root, &long);
+        // The spare copy is made now, and holds the first build afterwards.
+        assert_eq!(build(&target, &root, &long), Some(1));
+        assert_eq!(read(), long);
+        // The same bytes: only read, not written.
+        assert_eq!(build(&target, &root, &long), Some(0));
+        assert_eq!(read(), long);
+        // One byte differs far into the file; then a longer, then a shorter file.
+        assert_eq!(build(&target, &root, &changed), Some(1));
+        assert_eq!(read(), changed);
+        let longer = [&long[..], b"more"].concat();
+        assert_eq!(build(&target, &root, &longer), Some(1));
+        assert_eq!(read(), longer);
+        assert_eq!(build(&target, &root, &long[..1000]), Some(1));
+        assert_eq!(read(), &long[..1000]);
+        assert_eq!(build(&target, &root, b""), Some(1));
+        assert_eq!(read(), b"");
     }
 }

@@ -99,7 +99,6 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 /// they score the same), as (file name, bytes).
 pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
-    crate::timing::step("search: words");
     let mut by_word: HashMap<String, Vec<(u32, u8)>, Fnv> = HashMap::default();
     for (n, doc) in docs.iter().enumerate() {
         let n = u32::try_from(n).unwrap_or(u32::MAX);
@@ -114,7 +113,6 @@ pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     }
     let mut postings: Vec<(String, Vec<(u32, u8)>)> = by_word.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    crate::timing::step("search: merge");
     let mut files = Vec::new();
     let mut chunks: Vec<String> = Vec::new();
     let mut chunk = String::new();
@@ -142,7 +140,6 @@ pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
     }
     flush(&mut chunk, &mut word_files);
     files.extend(word_files);
-    crate::timing::step("search: chunks");
     for (k, group) in docs.chunks(DOCS_PER_FILE).enumerate() {
         let rows: Vec<serde_json::Value> = group
             .iter()

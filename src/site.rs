@@ -47,6 +47,30 @@ struct Row<'a> {
     ai_act: AiActClass,
 }
 
+/// What `system.html` gets.
+#[derive(Serialize)]
+struct SystemPage<'a> {
+    s: &'a System,
+    dept_slug: &'a str,
+    department: &'a str,
+    department_lang: Option<&'static str>,
+    /// Field → the `lang` it is shown in, where untranslated.
+    fallback: BTreeMap<&'static str, &'a str>,
+    translation_note: Option<&'a String>,
+    html: BTreeMap<&'static str, String>,
+    history: &'a [crate::history::Change],
+    history_total: usize,
+    description: &'a str,
+}
+
+/// A table of systems (see [`Writer::listings`]).
+struct Listing<'r> {
+    path: String,
+    template: &'static str,
+    context: serde_json::Value,
+    rows: Vec<Row<'r>>,
+}
+
 #[derive(Serialize)]
 struct FacetOption {
     value: String,
@@ -487,21 +511,40 @@ struct Writer<'a> {
     generation: u64,
     /// Called once every page is written, before the exports.
     ready: Option<&'a (dyn Fn() + Sync)>,
-    /// The build stopped early because a newer one is due (see [`BuildCache`]).
-    aborted: bool,
 }
 
 impl Writer<'_> {
     /// With a cache: whether files changed since this build began, so that
     /// what follows the pages can be left to the next build.
-    fn superseded(&mut self) -> bool {
-        if self
-            .cache
+    fn superseded(&self) -> bool {
+        self.cache
             .is_some_and(|c| c.superseded.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// With a cache: whether `rel` was last made from `key`; if so, notes
+    /// that this build made it too (one lock, no copy of the name).
+    fn known(&self, rel: &str, key: u64) -> bool {
+        self.cache.is_some_and(|cache| {
+            cache
+                .files
+                .lock()
+                .is_ok_and(|mut files| match files.get_mut(rel) {
+                    Some(entry) if entry.0 == key => {
+                        entry.1 = self.generation;
+                        true
+                    }
+                    _ => false,
+                })
+        })
+    }
+
+    /// With a cache: notes that this build made `rel` from `key`.
+    fn remember(&self, rel: &str, key: u64) {
+        if let Some(cache) = self.cache
+            && let Ok(mut files) = cache.files.lock()
         {
-            self.aborted = true;
+            files.insert(rel.to_owned(), (key, self.generation));
         }
-        self.aborted
     }
 
     /// Writes `rel` with the bytes `make` returns. With a cache, `make` is not
@@ -513,35 +556,34 @@ impl Writer<'_> {
         key: Option<u64>,
         make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
     ) -> Result<(), Diagnostic> {
-        let Some(cache) = self.cache else {
+        if self.cache.is_none() {
             return self.staging.write(rel, &make()?);
-        };
-        // Made from the same inputs last time: only note that this build made
-        // it too (one lock, no copy of the name).
-        let known = |key: u64| {
-            cache
-                .files
-                .lock()
-                .is_ok_and(|mut files| match files.get_mut(rel) {
-                    Some(entry) if entry.0 == key => {
-                        entry.1 = self.generation;
-                        true
-                    }
-                    _ => false,
-                })
-        };
-        if key.is_some_and(known) {
+        }
+        if key.is_some_and(|key| self.known(rel, key)) {
             return Ok(());
         }
         let bytes = make()?;
         let key = key.unwrap_or_else(|| load::fingerprint(&bytes));
-        if known(key) {
+        if self.known(rel, key) {
             return Ok(());
         }
         self.staging.write(rel, &bytes)?;
-        if let Ok(mut files) = cache.files.lock() {
-            files.insert(rel.to_owned(), (key, self.generation));
+        self.remember(rel, key);
+        Ok(())
+    }
+
+    /// [`Writer::put`] for a large file, written as `fill` makes it.
+    fn put_with(
+        &self,
+        rel: &str,
+        key: u64,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
+        if self.known(rel, key) {
+            return Ok(());
         }
+        self.staging.write_with(rel, fill)?;
+        self.remember(rel, key);
         Ok(())
     }
 
@@ -582,6 +624,12 @@ impl Writer<'_> {
 
     /// A part of an export, remade only when `key` changed (with a cache).
     fn part(&self, name: String, key: u64, make: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        // Kept until the export is written: no spare capacity.
+        let make = || {
+            let mut bytes = make();
+            bytes.shrink_to_fit();
+            bytes
+        };
         match self.cache {
             Some(cache) => reuse(&cache.parts, name, key, make),
             None => Arc::new(make()),
@@ -591,25 +639,34 @@ impl Writer<'_> {
     /// Renders and writes one page of the current language (`path` within it);
     /// safe to call from many threads at once. Templates get `root` (the way to
     /// this language's start page), `site_root` (to the shared files) and `path`.
-    fn render_page(
+    fn render_page<C: Serialize>(
         &self,
         path: &str,
         template: &str,
         key: Option<u64>,
-        context: impl FnOnce() -> serde_json::Value,
+        context: impl FnOnce() -> C,
     ) -> Result<(), Diagnostic> {
+        /// A page's own context with the ways back to the roots.
+        #[derive(Serialize)]
+        struct Page<'p, C> {
+            #[serde(flatten)]
+            context: C,
+            root: String,
+            site_root: String,
+            path: &'p str,
+        }
         let full = format!("{}{path}", self.ed.prefix);
         self.put(&format!("{full}index.html"), key, || {
-            let mut context = context();
-            if let Some(map) = context.as_object_mut() {
-                map.insert("root".into(), json!(root_of(path)));
-                map.insert("site_root".into(), json!(root_of(&full)));
-                map.insert("path".into(), json!(path));
-            }
+            let page = Page {
+                context: context(),
+                root: root_of(path),
+                site_root: root_of(&full),
+                path,
+            };
             Ok(self
                 .ed
                 .renderer
-                .render(self.theme, template, &context)?
+                .render(self.theme, template, &page)?
                 .into_bytes())
         })
     }
@@ -620,37 +677,44 @@ impl Writer<'_> {
         self.files += 1;
     }
 
-    /// A table of systems split into pages of [`PAGE_SIZE`]: `path`, then
-    /// `path` + `sida/2/`, …; `context` gets the rows, the count and the page links.
-    fn listing(
-        &mut self,
-        path: &str,
-        template: &str,
-        context: serde_json::Value,
-        rows: Vec<Row>,
-    ) -> Result<(), Diagnostic> {
-        let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
-        let mut chunks = rows.chunks(PAGE_SIZE);
-        let shared = self.cache.map(|_| context.to_string());
-        for n in 1..=pages {
-            let chunk = chunks.next().unwrap_or(&[]);
-            let at = if n == 1 {
-                path.to_owned()
-            } else {
-                format!("{path}sida/{n}/")
-            };
-            let key = shared.as_ref().map(|shared| {
-                let rows: Vec<u64> = chunk.iter().map(|r| r.key).collect();
-                load::fingerprint((self.ed.global, template, &at, shared, rows, n, pages))
-            });
-            self.render_page(&at, template, key, || {
-                let mut page = context.clone();
-                page["systems"] = json!(chunk);
-                page["matching"] = json!(rows.len());
-                page["pagination"] = pagination(path, n, pages);
-                page
+    /// Tables of systems, each split into pages of [`PAGE_SIZE`]: its `path`,
+    /// then `path` + `sida/2/`, …; its `context` gets the rows, the count and
+    /// the page links. Every page of every table is rendered on every core.
+    fn listings(&mut self, lists: &[Listing]) -> Result<(), Diagnostic> {
+        let pages: Vec<(&Listing, Option<String>, usize, usize, String)> = lists
+            .iter()
+            .flat_map(|list| {
+                let total = list.rows.len().div_ceil(PAGE_SIZE).max(1);
+                let shared = self.cache.map(|_| list.context.to_string());
+                (1..=total).map(move |n| {
+                    let at = if n == 1 {
+                        list.path.clone()
+                    } else {
+                        format!("{}sida/{n}/", list.path)
+                    };
+                    (list, shared.clone(), n, total, at)
+                })
+            })
+            .collect();
+        let this = &*self;
+        pages
+            .par_iter()
+            .try_for_each(|(list, shared, n, total, at)| {
+                let chunk = list.rows.chunks(PAGE_SIZE).nth(n - 1).unwrap_or(&[]);
+                let key = shared.as_ref().map(|shared| {
+                    let rows: Vec<u64> = chunk.iter().map(|r| r.key).collect();
+                    load::fingerprint((this.ed.global, list.template, at, shared, rows, n, total))
+                });
+                this.render_page(at, list.template, key, || {
+                    let mut page = list.context.clone();
+                    page["systems"] = json!(chunk);
+                    page["matching"] = json!(list.rows.len());
+                    page["pagination"] = pagination(&list.path, *n, *total);
+                    page
+                })
             })?;
-            self.listed(&at);
+        for (.., at) in &pages {
+            self.listed(at);
         }
         Ok(())
     }
@@ -841,7 +905,6 @@ pub fn build_cached(
                 .wrapping_add(1)
         }),
         ready,
-        aborted: false,
     };
     write_site(&mut w, &editions, &plans).map_err(|d| vec![d])?;
     let pages = w.pages.len();
@@ -1032,22 +1095,33 @@ fn write_site<'a>(
             json!({ "lang": ed.lang.as_str(), "prefix": ed.prefix, "title": t["title"], "text": t["text"], "home": t["home"] })
         })
         .collect();
-    write_shared(w, main_plan, systems_json, &also)?;
-    // Last, after the exports: the search index of each language.
-    for plan in plans {
-        if w.superseded() {
-            return Ok(());
-        }
-        write_search(w, plan)?;
+    write_shared(w, main_plan, &also)?;
+    // Last, side by side: the exports and the search index of each language.
+    let this = &*w;
+    let (exports, searches) = rayon::join(
+        || write_exports(this, main_plan, systems_json),
+        || {
+            plans
+                .par_iter()
+                .map(|plan| write_search(this, plan))
+                .sum::<Result<usize, Diagnostic>>()
+        },
+    );
+    w.files += exports? + searches?;
+    crate::timing::step("exports and search index");
+    if !w.superseded() {
+        w.remove_stale(&[]);
     }
-    crate::timing::step("search index");
-    w.remove_stale(&[]);
     Ok(())
 }
 
 /// The search index of one language (see [`crate::search`]), under
 /// `search/<lang>/`. Records are numbered in the order of the start page.
-fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
+/// Returns the number of files.
+fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
+    if w.superseded() {
+        return Ok(0);
+    }
     let systems = plan.sorted(|_| true);
     let docs: Vec<crate::search::Doc> = systems
         .par_iter()
@@ -1095,11 +1169,11 @@ fn write_search(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         })
         .collect();
     let dir = format!("search/{}/", plan.lang.as_str());
-    for (name, bytes) in crate::search::build(&docs) {
-        w.put(&format!("{dir}{name}"), None, || Ok(bytes))?;
-        w.files += 1;
+    let files = crate::search::build(&docs);
+    for (name, bytes) in &files {
+        w.put(&format!("{dir}{name}"), None, || Ok(bytes.clone()))?;
     }
-    Ok(())
+    Ok(files.len())
 }
 
 /// The pages of one language. Returns the systems' JSON (made with the main
@@ -1112,12 +1186,12 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
 
     // Start page. Every listing below is a part of this one sorted list.
     let all_rows = plan.rows(|_| true);
-    w.listing(
-        "",
-        "index.html",
-        json!({ "facets": plan.filter_facets, "total": register.systems.len() }),
-        all_rows.clone(),
-    )?;
+    w.listings(&[Listing {
+        path: String::new(),
+        template: "index.html",
+        context: json!({ "facets": plan.filter_facets, "total": register.systems.len() }),
+        rows: all_rows.clone(),
+    }])?;
 
     crate::timing::step("start page");
     // One page per system, rendered on every core; each system's JSON is made
@@ -1147,26 +1221,32 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                 let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
                 let field_note = (!untranslated).then_some(notes.field.as_str());
                 let fields = plan.fallback(s);
-                let fallback: BTreeMap<&str, &str> =
-                    fields.iter().map(|f| (*f, main_lang)).collect();
-                json!({
-                    "s": s,
-                    "dept_slug": dept_slug,
-                    "department": department,
-                    "department_lang": department_lang,
-                    "fallback": fallback,
-                    "translation_note": if !translated || fields.is_empty() {
+                SystemPage {
+                    s,
+                    dept_slug,
+                    department,
+                    department_lang,
+                    fallback: fields.iter().map(|f| (*f, main_lang)).collect(),
+                    translation_note: if !translated || fields.is_empty() {
                         None
                     } else if untranslated {
                         Some(&notes.record_missing)
                     } else {
                         Some(&notes.record_partial)
                     },
-                    "html": system_html(s, &w.ed.glossary, &root_of(&path), field_note, main_lang, &up, fields),
-                    "history": &history[..history.len().min(25)],
-                    "history_total": history.len(),
-                    "description": s.summary,
-                })
+                    html: system_html(
+                        s,
+                        &w.ed.glossary,
+                        &root_of(&path),
+                        field_note,
+                        main_lang,
+                        &up,
+                        fields,
+                    ),
+                    history: &history[..history.len().min(25)],
+                    history_total: history.len(),
+                    description: &s.summary,
+                }
             })?;
             if translated {
                 return Ok((path, None));
@@ -1195,6 +1275,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     }
 
     // Filter pages: one per department, status, risk class and personal-data class.
+    let mut lists = Vec::new();
     for facet in &plan.facets {
         // The rows of each option, in one pass and still in order.
         let mut groups: std::collections::HashMap<&str, Vec<Row>> = Default::default();
@@ -1208,10 +1289,10 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
             groups.entry(value).or_default().push(row.clone());
         }
         for option in &facet.options {
-            w.listing(
-                &option.path,
-                "list.html",
-                json!({
+            lists.push(Listing {
+                path: option.path.clone(),
+                template: "list.html",
+                context: json!({
                     "facet": facet.key,
                     "value": option.value,
                     "label": option.label,
@@ -1219,10 +1300,11 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                     "facets": plan.filter_facets,
                     "total": register.systems.len(),
                 }),
-                groups.remove(option.value.as_str()).unwrap_or_default(),
-            )?;
+                rows: groups.remove(option.value.as_str()).unwrap_or_default(),
+            });
         }
     }
+    w.listings(&lists)?;
     crate::timing::step("listings");
     w.page(
         "forvaltning/",
@@ -1284,12 +1366,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
 
 /// The files the languages share: the not-found page, the theme's static
 /// files, the schemas and every export.
-fn write_shared(
-    w: &mut Writer,
-    plan: &Plan,
-    systems_json: Vec<Part>,
-    also: &[serde_json::Value],
-) -> Result<(), Diagnostic> {
+fn write_shared(w: &mut Writer, plan: &Plan, also: &[serde_json::Value]) -> Result<(), Diagnostic> {
     let register = plan.register;
     let site = &register.site;
     let base_path = url::Url::parse(&site.site.base_url)
@@ -1342,9 +1419,15 @@ fn write_shared(
         "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
         site.site.base_url
     );
-    w.file("robots.txt", robots.as_bytes())?;
+    w.file("robots.txt", robots.as_bytes())
+}
+
+/// `register.json`, `register.csv` and `feed.xml`, side by side; each is left
+/// to the next build once a newer one is due. Returns the number of files.
+fn write_exports(w: &Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<usize, Diagnostic> {
+    let register = plan.register;
     if w.superseded() {
-        return Ok(());
+        return Ok(0);
     }
     let all_systems = load::fingerprint((
         w.ed.global,
@@ -1355,35 +1438,40 @@ fn write_shared(
             .map(|s| s.fingerprint)
             .collect::<Vec<_>>(),
     ));
-    w.files += 3;
-    w.put("register.json", Some(all_systems), || {
-        Ok(register_json(plan, &systems_json))
-    })?;
-    drop(systems_json);
-    crate::timing::step("register.json");
-    if w.superseded() {
-        return Ok(());
-    }
-    w.put("register.csv", Some(all_systems), || {
-        Ok(register_csv(w, register))
-    })?;
-    crate::timing::step("register.csv");
-    if w.superseded() {
-        return Ok(());
-    }
-    let feed_key = load::fingerprint((
-        w.ed.global,
-        register
-            .systems
-            .iter()
-            .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
-            .collect::<Vec<_>>(),
-    ));
-    w.put("feed.xml", Some(feed_key), || {
-        Ok(feed(w, plan)?.into_bytes())
-    })?;
-    crate::timing::step("feed.xml");
-    Ok(())
+    let json = || {
+        w.put_with("register.json", all_systems, |out| {
+            register_json(out, plan, &systems_json)
+        })
+    };
+    let csv = || {
+        if w.superseded() {
+            return Ok(());
+        }
+        w.put_with("register.csv", all_systems, |out| {
+            register_csv(out, w, register)
+        })
+    };
+    let feed = || {
+        if w.superseded() {
+            return Ok(());
+        }
+        let feed_key = load::fingerprint((
+            w.ed.global,
+            register
+                .systems
+                .iter()
+                .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
+                .collect::<Vec<_>>(),
+        ));
+        w.put("feed.xml", Some(feed_key), || {
+            Ok(feed(w, plan)?.into_bytes())
+        })
+    };
+    let (json, (csv, feed)) = rayon::join(json, || rayon::join(csv, feed));
+    json?;
+    csv?;
+    feed?;
+    Ok(3)
 }
 
 /// A system as exported: every field as in its YAML, plus `id`, `url` and
@@ -1398,38 +1486,38 @@ fn system_value(plan: &Plan, s: &System) -> serde_json::Value {
 
 /// `register.json`, pretty-printed like `serde_json` would print the whole
 /// document (keys in order), assembled from the systems' own JSON.
-fn register_json(plan: &Plan, systems: &[Arc<Vec<u8>>]) -> Vec<u8> {
-    fn indented(out: &mut Vec<u8>, json: &[u8], by: &[u8]) {
+fn register_json(
+    out: &mut dyn std::io::Write,
+    plan: &Plan,
+    systems: &[Arc<Vec<u8>>],
+) -> std::io::Result<()> {
+    fn indented(out: &mut dyn std::io::Write, json: &[u8], by: &[u8]) -> std::io::Result<()> {
         for (i, line) in json.split(|b| *b == b'\n').enumerate() {
             if i > 0 {
-                out.push(b'\n');
-                out.extend_from_slice(by);
+                out.write_all(b"\n")?;
+                out.write_all(by)?;
             }
-            out.extend_from_slice(line);
+            out.write_all(line)?;
         }
+        Ok(())
     }
-    let total: usize = systems.iter().map(|s| s.len() * 11 / 10 + 8).sum();
-    let mut out = Vec::with_capacity(total + 4096);
-    out.extend_from_slice(b"{\n  \"organisation\": ");
+    out.write_all(b"{\n  \"organisation\": ")?;
     let organisation =
         serde_json::to_vec_pretty(&json!(plan.register.site.organisation)).unwrap_or_default();
-    indented(&mut out, &organisation, b"  ");
-    out.extend_from_slice(
-        format!(
-            ",\n  \"schema_version\": {},\n  \"systems\": [",
-            json!(SCHEMA_VERSION)
-        )
-        .as_bytes(),
-    );
+    indented(out, &organisation, b"  ")?;
+    write!(
+        out,
+        ",\n  \"schema_version\": {},\n  \"systems\": [",
+        json!(SCHEMA_VERSION)
+    )?;
     for (i, system) in systems.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        indented(&mut out, system, b"    ");
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        indented(out, system, b"    ")?;
     }
     if !systems.is_empty() {
-        out.extend_from_slice(b"\n  ");
+        out.write_all(b"\n  ")?;
     }
-    out.extend_from_slice(b"]\n}\n");
-    out
+    out.write_all(b"]\n}\n")
 }
 
 /// The columns of `register.csv`.
@@ -1541,22 +1629,28 @@ fn csv_row(s: &System) -> Vec<u8> {
 
 /// One row per system, every scalar field; lists joined with `; `. UTF-8 with a
 /// byte order mark so that Excel shows å, ä and ö.
-fn register_csv(w: &Writer, register: &Register) -> Vec<u8> {
-    let rows: Vec<Arc<Vec<u8>>> = register
-        .systems
-        .par_iter()
-        .map(|s| {
-            let key = load::fingerprint((w.ed.global, s.fingerprint));
-            w.part(format!("csv:{}", s.id), key, || csv_row(s))
-        })
-        .collect();
-    let mut out = Vec::from(*b"\xEF\xBB\xBF");
-    out.extend_from_slice(&csv_header());
-    out.reserve(rows.iter().map(|r| r.len()).sum());
-    for row in rows {
-        out.extend_from_slice(&row);
+fn register_csv(
+    out: &mut dyn std::io::Write,
+    w: &Writer,
+    register: &Register,
+) -> std::io::Result<()> {
+    out.write_all(b"\xEF\xBB\xBF")?;
+    out.write_all(&csv_header())?;
+    // Made on every core a slice at a time, so that only one slice of rows
+    // is in memory (besides those a cache keeps).
+    for slice in register.systems.chunks(1024) {
+        let rows: Vec<Arc<Vec<u8>>> = slice
+            .par_iter()
+            .map(|s| {
+                let key = load::fingerprint((w.ed.global, s.fingerprint));
+                w.part(format!("csv:{}", s.id), key, || csv_row(s))
+            })
+            .collect();
+        for row in rows {
+            out.write_all(&row)?;
+        }
     }
-    out
+    Ok(())
 }
 
 /// An RFC 3339 time as an instant, for comparing times written in different zones.
