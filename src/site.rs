@@ -63,6 +63,16 @@ struct SystemPage<'a> {
     description: &'a str,
 }
 
+/// What a page of a table of systems gets: its table's context and its rows.
+#[derive(Serialize)]
+struct ListingPage<'a> {
+    #[serde(flatten)]
+    context: &'a serde_json::Value,
+    systems: &'a [Row<'a>],
+    matching: usize,
+    pagination: serde_json::Value,
+}
+
 /// A table of systems (see [`Writer::listings`]).
 struct Listing<'r> {
     path: String,
@@ -705,12 +715,11 @@ impl Writer<'_> {
                     let rows: Vec<u64> = chunk.iter().map(|r| r.key).collect();
                     load::fingerprint((this.ed.global, list.template, at, shared, rows, n, total))
                 });
-                this.render_page(at, list.template, key, || {
-                    let mut page = list.context.clone();
-                    page["systems"] = json!(chunk);
-                    page["matching"] = json!(list.rows.len());
-                    page["pagination"] = pagination(&list.path, *n, *total);
-                    page
+                this.render_page(at, list.template, key, || ListingPage {
+                    context: &list.context,
+                    systems: chunk,
+                    matching: list.rows.len(),
+                    pagination: pagination(&list.path, *n, *total),
                 })
             })?;
         for (.., at) in &pages {
@@ -1074,13 +1083,9 @@ fn write_site<'a>(
     editions: &'a [Edition],
     plans: &[Plan],
 ) -> Result<(), Diagnostic> {
-    let mut systems_json = Vec::new();
     for (ed, plan) in editions.iter().zip(plans) {
         w.ed = ed;
-        let json = write_pages(w, plan)?;
-        if ed.prefix.is_empty() {
-            systems_json = json;
-        }
+        write_pages(w, plan)?;
     }
     let (Some(main_edition), Some(main_plan)) = (editions.first(), plans.first()) else {
         return Ok(());
@@ -1099,7 +1104,7 @@ fn write_site<'a>(
     // Last, side by side: the exports and the search index of each language.
     let this = &*w;
     let (exports, searches) = rayon::join(
-        || write_exports(this, main_plan, systems_json),
+        || write_exports(this, main_plan),
         || {
             plans
                 .par_iter()
@@ -1178,7 +1183,7 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
 
 /// The pages of one language. Returns the systems' JSON (made with the main
 /// language's pages, empty for the others).
-fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
+fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let register = plan.register;
     let site = &register.site;
     let translated = plan.lang != plan.main;
@@ -1200,7 +1205,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     // Relative links in editors' Markdown are written from the main language's
     // pages: one level further up from the others.
     let up = "../".repeat(w.ed.prefix.matches('/').count());
-    let rendered: Result<Vec<(String, Option<Part>)>, Diagnostic> = register
+    let rendered: Result<Vec<(String, bool)>, Diagnostic> = register
         .systems
         .par_iter()
         .map(|s| {
@@ -1212,7 +1217,6 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                 .by_file
                 .get(&s.source)
                 .map_or(&[][..], Vec::as_slice);
-            let updated = plan.updated.get(s.id.as_str());
             let page_key =
                 load::fingerprint((w.ed.global, s.fingerprint, dept_slug, department, history));
             w.render_page(&path, "system.html", Some(page_key), || {
@@ -1249,29 +1253,22 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
                 }
             })?;
             if translated {
-                return Ok((path, None));
+                return Ok((path, false));
             }
-            let json_key = load::fingerprint((w.ed.global, s.fingerprint, updated));
-            let json = w.part(format!("json:{}", s.id), json_key, || {
-                serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default()
-            });
+            let (json_key, json) = system_json(w, plan, s);
             w.put(&format!("system/{}.json", s.id), Some(json_key), || {
                 let mut bytes = Vec::with_capacity(json.len() + 1);
                 bytes.extend_from_slice(&json);
                 bytes.push(b'\n');
                 Ok(bytes)
             })?;
-            Ok((path, Some(json)))
+            Ok((path, true))
         })
         .collect();
     crate::timing::step("system pages and JSON");
-    let mut systems_json = Vec::new();
     for (path, json) in rendered? {
         w.listed(&path);
-        if let Some(json) = json {
-            systems_json.push(json);
-            w.files += 1;
-        }
+        w.files += usize::from(json);
     }
 
     // Filter pages: one per department, status, risk class and personal-data class.
@@ -1361,7 +1358,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<Vec<Part>, Diagnostic> {
     w.page("sok/", "search.html", json!({}))?;
     w.page("oppna-data/", "open-data.html", open_data_fields(plan.lang))?;
     crate::timing::step("other pages");
-    Ok(systems_json)
+    Ok(())
 }
 
 /// The files the languages share: the not-found page, the theme's static
@@ -1424,7 +1421,7 @@ fn write_shared(w: &mut Writer, plan: &Plan, also: &[serde_json::Value]) -> Resu
 
 /// `register.json`, `register.csv` and `feed.xml`, side by side; each is left
 /// to the next build once a newer one is due. Returns the number of files.
-fn write_exports(w: &Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<usize, Diagnostic> {
+fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     let register = plan.register;
     if w.superseded() {
         return Ok(0);
@@ -1440,7 +1437,7 @@ fn write_exports(w: &Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<usi
     ));
     let json = || {
         w.put_with("register.json", all_systems, |out| {
-            register_json(out, plan, &systems_json)
+            register_json(out, w, plan)
         })
     };
     let csv = || {
@@ -1467,11 +1464,22 @@ fn write_exports(w: &Writer, plan: &Plan, systems_json: Vec<Part>) -> Result<usi
             Ok(feed(w, plan)?.into_bytes())
         })
     };
-    let (json, (csv, feed)) = rayon::join(json, || rayon::join(csv, feed));
+    let (json, csv, feed) = (json(), csv(), feed());
     json?;
     csv?;
     feed?;
     Ok(3)
+}
+
+/// A system's JSON (pretty-printed, as in `system/<id>.json`), with the
+/// fingerprint it is made from.
+fn system_json(w: &Writer, plan: &Plan, s: &System) -> (u64, Part) {
+    let updated = plan.updated.get(s.id.as_str());
+    let key = load::fingerprint((w.ed.global, s.fingerprint, updated));
+    let json = w.part(format!("json:{}", s.id), key, || {
+        serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default()
+    });
+    (key, json)
 }
 
 /// A system as exported: every field as in its YAML, plus `id`, `url` and
@@ -1486,11 +1494,7 @@ fn system_value(plan: &Plan, s: &System) -> serde_json::Value {
 
 /// `register.json`, pretty-printed like `serde_json` would print the whole
 /// document (keys in order), assembled from the systems' own JSON.
-fn register_json(
-    out: &mut dyn std::io::Write,
-    plan: &Plan,
-    systems: &[Arc<Vec<u8>>],
-) -> std::io::Result<()> {
+fn register_json(out: &mut dyn std::io::Write, w: &Writer, plan: &Plan) -> std::io::Result<()> {
     fn indented(out: &mut dyn std::io::Write, json: &[u8], by: &[u8]) -> std::io::Result<()> {
         for (i, line) in json.split(|b| *b == b'\n').enumerate() {
             if i > 0 {
@@ -1510,9 +1514,22 @@ fn register_json(
         ",\n  \"schema_version\": {},\n  \"systems\": [",
         json!(SCHEMA_VERSION)
     )?;
-    for (i, system) in systems.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        indented(out, system, b"    ")?;
+    // Made again on every core a slice at a time (a cache keeps them from the
+    // system pages), so that only one slice is in memory.
+    let systems = &plan.register.systems;
+    for (n, slice) in systems.chunks(1024).enumerate() {
+        let parts: Vec<Part> = slice
+            .par_iter()
+            .map(|s| system_json(w, plan, s).1)
+            .collect();
+        for (i, system) in parts.iter().enumerate() {
+            out.write_all(if n == 0 && i == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })?;
+            indented(out, system, b"    ")?;
+        }
     }
     if !systems.is_empty() {
         out.write_all(b"\n  ")?;
