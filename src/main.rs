@@ -6,6 +6,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// insyn – bygger kommunens AI-register: en YAML-fil per AI-system blir en
 /// tillgänglig webbplats med öppna data.
 #[derive(Parser)]
