@@ -62,6 +62,28 @@ impl std::io::Write for Overwrite {
     }
 }
 
+impl Reuse {
+    /// Notes that this build has `rel` (written, or found already right).
+    fn touch(&self, rel: &str) {
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.insert(rel.to_owned());
+        }
+    }
+
+    fn wrote(&self) {
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn create_parent(path: &Path) -> Result<(), Diagnostic> {
+    match path.parent() {
+        Some(parent) => std::fs::create_dir_all(parent)
+            .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e)),
+        None => Ok(()),
+    }
+}
+
 /// Every file under `dir`, as `/`-separated relative paths.
 fn files_in(dir: &Path) -> std::collections::HashSet<String> {
     walkdir::WalkDir::new(dir)
@@ -243,23 +265,16 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let path = self.dir.join(rel);
         if let Some(reuse) = &self.reuse {
-            if let Ok(mut touched) = reuse.touched.lock() {
-                touched.insert(rel.to_owned());
-            }
+            reuse.touch(rel);
             let same = reuse.before.contains(rel)
                 && std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64)
                 && std::fs::read(&path).is_ok_and(|old| old == bytes);
             if same {
                 return Ok(());
             }
-            reuse
-                .written
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            reuse.wrote();
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
-        }
+        create_parent(&path)?;
         std::fs::write(&path, bytes).map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
     }
 
@@ -274,19 +289,16 @@ impl Staging {
         use std::io::Write;
         let path = self.dir.join(rel);
         let failed = |e: std::io::Error| io_error("Filen kunde inte skrivas", &path, &e);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
-        }
+        create_parent(&path)?;
         if let Some(reuse) = &self.reuse {
-            if let Ok(mut touched) = reuse.touched.lock() {
-                touched.insert(rel.to_owned());
-            }
-            let existing = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&path);
-            if let (true, Ok(file)) = (reuse.before.contains(rel), existing) {
+            reuse.touch(rel);
+            let existing = || {
+                std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(&path)
+            };
+            if let Some(Ok(file)) = reuse.before.contains(rel).then(existing) {
                 let mut over = Overwrite {
                     file,
                     at: 0,
@@ -299,15 +311,11 @@ impl Staging {
                 let old_len = over.file.metadata().map_err(failed)?.len();
                 if over.differs || old_len != over.at {
                     over.file.set_len(over.at).map_err(failed)?;
-                    reuse
-                        .written
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    reuse.wrote();
                 }
                 return Ok(());
             }
-            reuse
-                .written
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            reuse.wrote();
         }
         let file = std::fs::File::create(&path).map_err(failed)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);

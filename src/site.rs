@@ -1419,8 +1419,9 @@ fn write_shared(w: &mut Writer, plan: &Plan, also: &[serde_json::Value]) -> Resu
     w.file("robots.txt", robots.as_bytes())
 }
 
-/// `register.json`, `register.csv` and `feed.xml`, side by side; each is left
-/// to the next build once a newer one is due. Returns the number of files.
+/// `register.json`, `register.csv` and `feed.xml`, one after another; what is
+/// left is left to the next build once a newer one is due. Returns the number
+/// of files.
 fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     let register = plan.register;
     if w.superseded() {
@@ -1435,39 +1436,29 @@ fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
             .map(|s| s.fingerprint)
             .collect::<Vec<_>>(),
     ));
-    let json = || {
-        w.put_with("register.json", all_systems, |out| {
-            register_json(out, w, plan)
-        })
-    };
-    let csv = || {
-        if w.superseded() {
-            return Ok(());
-        }
-        w.put_with("register.csv", all_systems, |out| {
-            register_csv(out, w, register)
-        })
-    };
-    let feed = || {
-        if w.superseded() {
-            return Ok(());
-        }
-        let feed_key = load::fingerprint((
-            w.ed.global,
-            register
-                .systems
-                .iter()
-                .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
-                .collect::<Vec<_>>(),
-        ));
-        w.put("feed.xml", Some(feed_key), || {
-            Ok(feed(w, plan)?.into_bytes())
-        })
-    };
-    let (json, csv, feed) = (json(), csv(), feed());
-    json?;
-    csv?;
-    feed?;
+    w.put_with("register.json", all_systems, |out| {
+        register_json(out, w, plan)
+    })?;
+    if w.superseded() {
+        return Ok(1);
+    }
+    w.put_with("register.csv", all_systems, |out| {
+        register_csv(out, w, register)
+    })?;
+    if w.superseded() {
+        return Ok(2);
+    }
+    let feed_key = load::fingerprint((
+        w.ed.global,
+        register
+            .systems
+            .iter()
+            .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
+            .collect::<Vec<_>>(),
+    ));
+    w.put("feed.xml", Some(feed_key), || {
+        Ok(feed(w, plan)?.into_bytes())
+    })?;
     Ok(3)
 }
 
@@ -1514,23 +1505,18 @@ fn register_json(out: &mut dyn std::io::Write, w: &Writer, plan: &Plan) -> std::
         ",\n  \"schema_version\": {},\n  \"systems\": [",
         json!(SCHEMA_VERSION)
     )?;
-    // Made again on every core a slice at a time (a cache keeps them from the
-    // system pages), so that only one slice is in memory.
+    // Made again, not held since the system pages (a cache keeps them).
     let systems = &plan.register.systems;
-    for (n, slice) in systems.chunks(1024).enumerate() {
-        let parts: Vec<Part> = slice
-            .par_iter()
-            .map(|s| system_json(w, plan, s).1)
-            .collect();
-        for (i, system) in parts.iter().enumerate() {
-            out.write_all(if n == 0 && i == 0 {
-                b"\n    "
-            } else {
-                b",\n    "
-            })?;
-            indented(out, system, b"    ")?;
-        }
-    }
+    let mut first = true;
+    each_part(
+        systems,
+        |s| system_json(w, plan, s).1,
+        |system| {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            first = false;
+            indented(out, system, b"    ")
+        },
+    )?;
     if !systems.is_empty() {
         out.write_all(b"\n  ")?;
     }
@@ -1653,18 +1639,28 @@ fn register_csv(
 ) -> std::io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     out.write_all(&csv_header())?;
-    // Made on every core a slice at a time, so that only one slice of rows
-    // is in memory (besides those a cache keeps).
-    for slice in register.systems.chunks(1024) {
-        let rows: Vec<Arc<Vec<u8>>> = slice
-            .par_iter()
-            .map(|s| {
-                let key = load::fingerprint((w.ed.global, s.fingerprint));
-                w.part(format!("csv:{}", s.id), key, || csv_row(s))
-            })
-            .collect();
-        for row in rows {
-            out.write_all(&row)?;
+    each_part(
+        &register.systems,
+        |s| {
+            let key = load::fingerprint((w.ed.global, s.fingerprint));
+            w.part(format!("csv:{}", s.id), key, || csv_row(s))
+        },
+        |row| out.write_all(row),
+    )
+}
+
+/// Each system's part of an export (`make`), made on every core a slice at a
+/// time and handed to `write` in order, so that only one slice of parts is in
+/// memory (besides those a cache keeps).
+fn each_part(
+    systems: &[Arc<System>],
+    make: impl Fn(&System) -> Part + Sync,
+    mut write: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    for slice in systems.chunks(1024) {
+        let parts: Vec<Part> = slice.par_iter().map(|s| make(s)).collect();
+        for part in &parts {
+            write(part)?;
         }
     }
     Ok(())
