@@ -446,7 +446,7 @@ impl<'n> Fields<'n> {
 
     /// Like [`Fields::get`], but a missing field is an error that says what it is for.
     pub fn require(&mut self, doc: &mut Doc, key: &'static str) -> Option<&'n Spanned<Node>> {
-        self.require_explained(doc, key, "")
+        self.require_explained(doc, key, String::new)
     }
 
     /// [`Fields::require`] with more to say when the field is missing (e.g. allowed values).
@@ -454,10 +454,11 @@ impl<'n> Fields<'n> {
         &mut self,
         doc: &mut Doc,
         key: &'static str,
-        extra: &str,
+        extra: impl FnOnce() -> String,
     ) -> Option<&'n Spanned<Node>> {
         let value = self.get(key);
         if value.is_none() {
+            let extra = extra();
             let path = self.path(key);
             let help = field_help(&path, doc.lang);
             let hint = if help.is_empty() {
@@ -520,13 +521,16 @@ impl<'n> Fields<'n> {
         doc: &mut Doc,
         key: &'static str,
     ) -> Option<(V, Pos)> {
-        let values = V::allowed();
-        let allowed = msg!(
-            doc.lang,
-            " Tillåtna värden: {values}.",
-            " Allowed values: {values}."
-        );
-        let node = self.require_explained(doc, key, &allowed)?;
+        let lang = doc.lang;
+        let allowed = || {
+            let values = V::allowed();
+            msg!(
+                lang,
+                " Tillåtna värden: {values}.",
+                " Allowed values: {values}."
+            )
+        };
+        let node = self.require_explained(doc, key, allowed)?;
         doc.choice(&self.path(key), node).map(|v| (v, node.pos))
     }
 

@@ -198,7 +198,17 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
             "Check that the file exists and that you may read it."
         ))
     };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    // Opened without waiting, so that a pipe cannot block the opening itself; asked
+    // about through the open file, so that the path is looked up once.
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(unreadable)?
+    };
+    let meta = file.metadata().map_err(unreadable)?;
     // A pipe or device would block the read forever (or never end): only plain files.
     if !meta.is_file() {
         return Err(Diagnostic::error(
@@ -216,9 +226,9 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
             "Remove it, or replace it with an ordinary text file."
         )));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error("file-too-large", shown, {
-            let mb = format!("{:.1}", meta.len() as f64 / 1_048_576.0);
+    let too_large = |len: u64| {
+        Diagnostic::error("file-too-large", shown, {
+            let mb = format!("{:.1}", len as f64 / 1_048_576.0);
             msg!(
                 lang,
                 "Filen är {mb} MB, men en fil i registret får vara högst 1 MB.",
@@ -229,9 +239,21 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
             lang,
             "En post är några sidor text. Kontrollera att det är rätt fil, eller korta den.",
             "A record is a few pages of text. Check that this is the right file, or shorten it."
-        )));
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
+    // (At most one byte more than allowed: the file may have grown since.)
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut file, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::error(
             "not-utf8",
@@ -619,6 +641,23 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
 /// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
 /// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
 /// else unexpected gets a warning so nobody wonders why a record is missing.
+fn link_loop(shown: String, lang: Language) -> Diagnostic {
+    Diagnostic::error(
+        "symlink-loop",
+        shown,
+        msg!(
+            lang,
+            "Länken pekar i en cirkel tillbaka till en mapp ovanför sig själv.",
+            "The link points in a circle back to a folder above itself."
+        ),
+    )
+    .hint(msg!(
+        lang,
+        "Ta bort länken; poster ska vara vanliga filer i `register/systems/`.",
+        "Remove the link; records are ordinary files in `register/systems/`."
+    ))
+}
+
 fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let dir = root.join("register").join("systems");
     if !dir.is_dir() {
@@ -641,11 +680,9 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
         return Vec::new();
     }
     let mut found = Vec::new();
-    let walker = walkdir::WalkDir::new(&dir)
-        .min_depth(1)
-        .max_depth(1)
-        .follow_links(true)
-        .sort_by_file_name();
+    // Links are not followed by the walk (which would look up every file once more
+    // than the listing does); the few there are are looked up below.
+    let walker = walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1);
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -655,20 +692,7 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
                     .map(|p| display_path(root, p))
                     .unwrap_or_else(|| display_path(root, &dir));
                 diags.push(if e.loop_ancestor().is_some() {
-                    Diagnostic::error(
-                        "symlink-loop",
-                        shown,
-                        msg!(
-                            lang,
-                            "Länken pekar i en cirkel tillbaka till en mapp ovanför sig själv.",
-                            "The link points in a circle back to a folder above itself."
-                        ),
-                    )
-                    .hint(msg!(
-                        lang,
-                        "Ta bort länken; poster ska vara vanliga filer i `register/systems/`.",
-                        "Remove the link; records are ordinary files in `register/systems/`."
-                    ))
+                    link_loop(shown, lang)
                 } else {
                     Diagnostic::error(
                         "unreadable",
@@ -693,7 +717,64 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
         if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
             continue;
         }
-        if entry.file_type().is_dir() {
+        let is_dir = if entry.path_is_symlink() {
+            match std::fs::metadata(entry.path()) {
+                Ok(meta) if meta.is_dir() => {
+                    // A link to the folder itself or one above it would be a circle.
+                    let target = std::fs::canonicalize(entry.path());
+                    let here = std::fs::canonicalize(&dir);
+                    if let (Ok(target), Ok(here)) = (target, here)
+                        && here.starts_with(&target)
+                    {
+                        diags.push(link_loop(shown(), lang));
+                        continue;
+                    }
+                    true
+                }
+                Ok(_) => false,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    diags.push(
+                        Diagnostic::error(
+                            "unreadable",
+                            shown(),
+                            msg!(
+                                lang,
+                                "Länken pekar på en fil eller mapp som inte finns.",
+                                "The link points to a file or folder that does not exist."
+                            ),
+                        )
+                        .hint(msg!(
+                            lang,
+                            "Ta bort länken, eller lägg posten här som en vanlig fil.",
+                            "Remove the link, or put the record here as an ordinary file."
+                        )),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "unreadable",
+                            shown(),
+                            msg!(
+                                lang,
+                                "Filen eller mappen går inte att läsa: {e}.",
+                                "The file or folder cannot be read: {e}."
+                            ),
+                        )
+                        .hint(msg!(
+                            lang,
+                            "Kontrollera att du har behörighet att läsa den.",
+                            "Check that you may read it."
+                        )),
+                    );
+                    continue;
+                }
+            }
+        } else {
+            entry.file_type().is_dir()
+        };
+        if is_dir {
             diags.push(
                 Diagnostic::warning(
                     "ignored",
@@ -731,6 +812,9 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
             ),
         }
     }
+    // In name order (one folder: the paths differ only in their names). Sorted
+    // here as bytes, not by the walk, which takes each name apart at every comparison.
+    found.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     found
 }
 
@@ -763,7 +847,8 @@ fn load_systems(
         .map(|path| {
             let watched =
                 cache.is_some_and(|c| c.watched.load(std::sync::atomic::Ordering::Relaxed));
-            let stamp = if watched {
+            // (Only a cache needs the stamp: one path lookup less per record without.)
+            let stamp = if watched || cache.is_none() {
                 (0, None)
             } else {
                 std::fs::metadata(path)
@@ -828,14 +913,14 @@ fn load_systems(
 /// only, so `insyn serve` keeps the result until a file appears or goes.
 fn find_records(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let files = discover_systems(root, lang, diags);
-    let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, Vec<&Path>> = BTreeMap::new();
     for path in &files {
-        let shown = display_path(root, path);
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !is_slug(&stem) {
+            let shown = display_path(root, path);
             let suggestion = slugify(&stem);
             diags.push(
                 Diagnostic::error(
@@ -850,13 +935,11 @@ fn find_records(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec
                 }),
             );
         }
-        by_id
-            .entry(stem.to_lowercase())
-            .or_default()
-            .push(shown.clone());
+        by_id.entry(stem.to_lowercase()).or_default().push(path);
     }
-    for (id, files) in by_id {
-        if files.len() > 1 {
+    for (id, paths) in by_id {
+        if paths.len() > 1 {
+            let files: Vec<String> = paths.iter().map(|p| display_path(root, p)).collect();
             for file in &files {
                 let others: Vec<_> = files.iter().filter(|f| *f != file).cloned().collect();
                 diags.push(
@@ -1286,11 +1369,9 @@ fn load_pages(
         return Vec::new();
     }
     let mut pages = Vec::new();
-    let walker = walkdir::WalkDir::new(&dir)
-        .min_depth(1)
-        .max_depth(1)
-        .follow_links(true)
-        .sort_by_file_name();
+    // Links are not followed by the walk (which would look up every file once more
+    // than the listing does); the few there are are looked up below.
+    let walker = walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1);
     for entry in walker.into_iter().filter_map(Result::ok) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();

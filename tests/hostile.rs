@@ -269,6 +269,16 @@ fn records_that_cannot_be_read_are_reported_and_a_pipe_never_hangs() {
             .any(|d| d["file"] == format!("register/systems/{file}") && d["severity"] == "error")
     };
     assert!(reported("trasig-lank.yaml"), "{diags:#?}");
+    // A broken link is called one, not a question of permissions.
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["file"] == "register/systems/trasig-lank.yaml"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Länken pekar på"))),
+        "{diags:#?}"
+    );
     if made {
         assert!(reported("ror.yaml"), "{diags:#?}");
     }
