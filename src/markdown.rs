@@ -173,11 +173,17 @@ impl Glossary {
     pub fn link_plain(&self, text: &str, href_prefix: &str, linked: &mut Linked) -> String {
         let mut html = String::with_capacity(text.len() + 64);
         for (part, anchor) in self.split(text, linked) {
-            let escaped = crate::render::escape_html(part);
-            match anchor {
-                Some(id) => html.push_str(&format!(r#"<a href="{href_prefix}{id}">{escaped}</a>"#)),
-                None => html.push_str(&escaped),
-            }
+            // (Writing to a String cannot fail.)
+            let _ = match anchor {
+                Some(id) => {
+                    html.push_str(r#"<a href=""#);
+                    html.push_str(href_prefix);
+                    html.push_str(id);
+                    html.push_str(r#"">"#);
+                    crate::render::write_escaped(&mut html, part).map(|()| html.push_str("</a>"))
+                }
+                None => crate::render::write_escaped(&mut html, part),
+            };
         }
         html
     }
@@ -308,7 +314,13 @@ pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) ->
         }
         match (event, terms.as_mut()) {
             (Event::Text(text), Some((glossary, prefix, linked))) if no_terms == 0 => {
-                for (part, anchor) in glossary.split(&text, linked) {
+                let parts = glossary.split(&text, linked);
+                // Most text has no term to link: it is kept as it is, not copied.
+                if let [(_, None)] = parts.as_slice() {
+                    linked_events.push(Event::Text(text));
+                    continue;
+                }
+                for (part, anchor) in parts {
                     match anchor {
                         Some(id) => {
                             linked_events.push(Event::Html(CowStr::from(format!(
@@ -383,7 +395,12 @@ pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) ->
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
-    cleaner().clean(&html).to_string()
+    // Serialised straight into bytes (`to_string` would format a copy of them).
+    let mut clean = Vec::with_capacity(html.len());
+    if cleaner().clean(&html).write_to(&mut clean).is_err() {
+        return String::new();
+    }
+    String::from_utf8(clean).unwrap_or_default()
 }
 
 /// Plain text of editor Markdown, for `<meta name="description">` and the feed.

@@ -22,17 +22,33 @@ impl Renderer {
     ) -> Result<Self, Vec<Diagnostic>> {
         let mut env = Environment::new();
         // `{{ text|terms }}`: a theme text, escaped, with glossary terms linked.
+        // The same few theme texts are linked on every page: each is linked once
+        // per way back to the root (a bounded number are kept, whatever a theme does).
+        type Memo = std::collections::HashMap<(String, String), minijinja::Value>;
+        let memo: std::sync::Mutex<Memo> = Default::default();
         env.add_filter("terms", move |state: &minijinja::State, text: String| {
             let root = state
                 .lookup("root")
                 .map(|r| r.to_string())
                 .unwrap_or_default();
-            let prefix = format!("{root}ordlista/#");
-            minijinja::Value::from_safe_string(glossary.link_plain(
-                &text,
+            let key = (root, text);
+            if let Ok(memo) = memo.lock()
+                && let Some(linked) = memo.get(&key)
+            {
+                return linked.clone();
+            }
+            let prefix = format!("{}ordlista/#", key.0);
+            let linked = minijinja::Value::from_safe_string(glossary.link_plain(
+                &key.1,
                 &prefix,
                 &mut Linked::new(),
-            ))
+            ));
+            if let Ok(mut memo) = memo.lock()
+                && memo.len() < 256
+            {
+                memo.insert(key, linked.clone());
+            }
+            linked
         });
         if let Some(map) = globals.as_object() {
             for (key, value) in map {
@@ -60,9 +76,7 @@ impl Renderer {
                 && !value.is_safe()
                 && let Some(text) = value.as_str()
             {
-                return out
-                    .write_str(&escape_html(text))
-                    .map_err(minijinja::Error::from);
+                return write_escaped(out, text).map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)
         });
@@ -119,23 +133,28 @@ impl Renderer {
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
-    // Most text has nothing to escape: copy it in one go.
-    let Some(first) = text.find(['&', '<', '>', '"', '\'']) else {
-        return text.to_owned();
-    };
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    out.push_str(&text[..first]);
-    for c in text[first..].chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    let mut out = String::with_capacity(text.len());
+    // Writing to a String cannot fail.
+    let _ = write_escaped(&mut out, text);
     out
+}
+
+/// [`escape_html`] straight into `out`: the text between the characters that
+/// need escaping is copied in one go (most text has none).
+pub fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..at])?;
+        out.write_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[at + 1..];
+    }
+    out.write_str(rest)
 }
 
 fn template_error(theme: &Theme, e: &minijinja::Error) -> Diagnostic {
@@ -156,5 +175,21 @@ fn template_error(theme: &Theme, e: &minijinja::Error) -> Diagnostic {
     match e.line() {
         Some(line) => d.at(line as u64, 1),
         None => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_five_html_characters_are_escaped_wherever_they_stand() {
+        assert_eq!(escape_html("inga tecken: å/ä?ö=1"), "inga tecken: å/ä?ö=1");
+        assert_eq!(
+            escape_html("<a href=\"x\">Ö & 'å'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Ö &amp; &#39;å&#39;&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
+        assert_eq!(escape_html(""), "");
     }
 }

@@ -30,8 +30,6 @@ pub struct Doc<'a> {
     pub department: &'a str,
     pub name_lang: &'a str,
     pub department_lang: &'a str,
-    /// Its words, each with the highest weight of a field it is in ([`words_of`]).
-    pub words: std::sync::Arc<Words>,
 }
 
 /// A record's words, each once, with a weight.
@@ -84,9 +82,10 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 2 && w.chars().nth(1).is_some())
         .map(|w| {
-            // Most words are already lower case: no copy for them.
+            // Most words are already lower case (å, ä and ö too): no copy for them.
             if w.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                || w.chars().all(|c| c.is_lowercase() || c.is_ascii_digit())
             {
                 Cow::Borrowed(w)
             } else {
@@ -96,17 +95,29 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 }
 
 /// The files of the index for `docs` (in the order results are listed when
-/// they score the same), as (file name, bytes).
-pub fn build(docs: &[Doc]) -> Vec<(String, Vec<u8>)> {
+/// they score the same), as (file name, bytes). `words(n)` gives the words of
+/// `docs[n]`, each with the highest weight of a field it is in ([`words_of`]);
+/// they are asked for a slice of records at a time, on every core, so that
+/// only one slice's words are held at once.
+pub fn build(
+    docs: &[Doc],
+    words: impl Fn(usize) -> std::sync::Arc<Words> + Sync,
+) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
     let mut by_word: HashMap<String, Vec<(u32, u8)>, Fnv> = HashMap::default();
-    for (n, doc) in docs.iter().enumerate() {
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        for (w, weight) in doc.words.iter() {
-            match by_word.get_mut(w.as_str()) {
-                Some(list) => list.push((n, *weight)),
-                None => {
-                    by_word.insert(w.clone(), vec![(n, *weight)]);
+    for start in (0..docs.len()).step_by(1024) {
+        let slice: Vec<std::sync::Arc<Words>> = (start..docs.len().min(start + 1024))
+            .into_par_iter()
+            .map(&words)
+            .collect();
+        for (n, doc_words) in (start..).zip(&slice) {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            for (w, weight) in doc_words.iter() {
+                match by_word.get_mut(w.as_str()) {
+                    Some(list) => list.push((n, *weight)),
+                    None => {
+                        by_word.insert(w.clone(), vec![(n, *weight)]);
+                    }
                 }
             }
         }
@@ -232,7 +243,7 @@ pub fn decode_postings(text: &str) -> Vec<(u32, u8)> {
 mod tests {
     use super::*;
 
-    fn doc<'a>(id: &'a str, name: &'a str, body: &'a str) -> Doc<'a> {
+    fn doc<'a>(id: &'a str, name: &'a str) -> Doc<'a> {
         Doc {
             id,
             name,
@@ -240,8 +251,30 @@ mod tests {
             department: "",
             name_lang: "",
             department_lang: "",
-            words: std::sync::Arc::new(words_of(&[(name, 8), (body, 1)])),
         }
+    }
+
+    #[test]
+    fn records_keep_their_numbers_across_the_slices_words_are_taken_in() {
+        let ids: Vec<String> = (0..2100).map(|n| format!("r{n}")).collect();
+        let docs: Vec<Doc> = ids.iter().map(|id| doc(id, id)).collect();
+        let files = build(&docs, |n| {
+            let own = format!("ord{n}");
+            std::sync::Arc::new(words_of(&[(&own, 8), ("alla", 1)]))
+        });
+        let all: serde_json::Map<String, serde_json::Value> = files
+            .iter()
+            .filter(|(n, _)| n.starts_with('w'))
+            .flat_map(|(_, b)| {
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).unwrap()
+            })
+            .collect();
+        for n in [0u32, 1023, 1024, 1025, 2047, 2048, 2099] {
+            let list = decode_postings(all[&format!("ord{n}")].as_str().unwrap());
+            assert_eq!(list, [(n, 8)]);
+        }
+        let every = decode_postings(all["alla"].as_str().unwrap());
+        assert_eq!(every, (0..2100).map(|n| (n, 1)).collect::<Vec<_>>());
     }
 
     #[test]
@@ -278,12 +311,16 @@ mod tests {
 
     #[test]
     fn postings_keep_the_highest_weight_and_gaps_between_records() {
-        let docs = [
-            doc("a", "Chattbot", "svarar på frågor"),
-            doc("b", "Tal till text", "chattbot nämns här"),
-            doc("c", "Ruttplanering", "chattbot igen, chattbot"),
+        let records = [
+            ("a", "Chattbot", "svarar på frågor"),
+            ("b", "Tal till text", "chattbot nämns här"),
+            ("c", "Ruttplanering", "chattbot igen, chattbot"),
         ];
-        let files = build(&docs);
+        let docs: Vec<Doc> = records.iter().map(|(id, name, _)| doc(id, name)).collect();
+        let files = build(&docs, |n| {
+            let (_, name, body) = records[n];
+            std::sync::Arc::new(words_of(&[(name, 8), (body, 1)]))
+        });
         let all: serde_json::Map<String, serde_json::Value> = files
             .iter()
             .filter(|(n, _)| n.starts_with('w'))

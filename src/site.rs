@@ -1129,39 +1129,9 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     }
     let systems = plan.sorted(|_| true);
     let docs: Vec<crate::search::Doc> = systems
-        .par_iter()
+        .iter()
         .map(|s| {
             let (department, department_lang) = plan.dept_label(&s.department);
-            let mut fields: Vec<(&str, u8)> = vec![
-                (&s.name, 8),
-                (&s.summary, 4),
-                (department, 4),
-                (&s.department, 2),
-                (&s.purpose, 1),
-                (&s.human_oversight, 1),
-                (&s.data.description, 1),
-                (&s.risk.description, 1),
-            ];
-            for text in [
-                &s.how_it_works,
-                &s.legal_basis,
-                &s.appeal,
-                &s.disclosure,
-                &s.environment,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                fields.push((text, 1));
-            }
-            fields.extend(s.tags.iter().map(|t| (t.as_str(), 4)));
-            fields.extend(s.affected.iter().map(|t| (t.as_str(), 2)));
-            if let Some(supplier) = &s.supplier {
-                fields.extend(supplier.name.iter().map(|t| (t.as_str(), 4)));
-                fields.extend(supplier.product.iter().map(|t| (t.as_str(), 4)));
-            }
-            let key = load::fingerprint((s.fingerprint, department, plan.lang));
-            let words = w.words(plan.lang, &s.id, key, || crate::search::words_of(&fields));
             crate::search::Doc {
                 id: &s.id,
                 name: &s.name,
@@ -1169,12 +1139,46 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
                 department,
                 name_lang: plan.field_lang(s, "name").unwrap_or(""),
                 department_lang: department_lang.unwrap_or(""),
-                words,
             }
         })
         .collect();
+    // A record's words are found when the index takes them in, a slice at a time:
+    // not every record's words at once (a cache keeps them for `insyn serve`).
+    let words = |n: usize| {
+        let (s, department) = (&systems[n], docs[n].department);
+        let mut fields: Vec<(&str, u8)> = vec![
+            (&s.name, 8),
+            (&s.summary, 4),
+            (department, 4),
+            (&s.department, 2),
+            (&s.purpose, 1),
+            (&s.human_oversight, 1),
+            (&s.data.description, 1),
+            (&s.risk.description, 1),
+        ];
+        for text in [
+            &s.how_it_works,
+            &s.legal_basis,
+            &s.appeal,
+            &s.disclosure,
+            &s.environment,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            fields.push((text, 1));
+        }
+        fields.extend(s.tags.iter().map(|t| (t.as_str(), 4)));
+        fields.extend(s.affected.iter().map(|t| (t.as_str(), 2)));
+        if let Some(supplier) = &s.supplier {
+            fields.extend(supplier.name.iter().map(|t| (t.as_str(), 4)));
+            fields.extend(supplier.product.iter().map(|t| (t.as_str(), 4)));
+        }
+        let key = load::fingerprint((s.fingerprint, department, plan.lang));
+        w.words(plan.lang, &s.id, key, || crate::search::words_of(&fields))
+    };
     let dir = format!("search/{}/", plan.lang.as_str());
-    let files = crate::search::build(&docs);
+    let files = crate::search::build(&docs, words);
     for (name, bytes) in &files {
         w.put(&format!("{dir}{name}"), None, || Ok(bytes.clone()))?;
     }
