@@ -76,11 +76,20 @@ impl Reuse {
     }
 }
 
-fn create_parent(path: &Path) -> Result<(), Diagnostic> {
-    match path.parent() {
-        Some(parent) => std::fs::create_dir_all(parent)
-            .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e)),
-        None => Ok(()),
+/// Creates the file `path` (emptied if it exists), and its folders when they
+/// are missing. The file is tried first: most folders exist by then, and asking
+/// about them before every file would cost two system calls per file.
+fn create_file(path: &Path) -> Result<std::fs::File, Diagnostic> {
+    let failed = |e: &std::io::Error| io_error("Filen kunde inte skrivas", path, e);
+    match std::fs::File::create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
+            }
+            std::fs::File::create(path).map_err(|e| failed(&e))
+        }
+        other => other.map_err(|e| failed(&e)),
     }
 }
 
@@ -274,8 +283,8 @@ impl Staging {
             }
             reuse.wrote();
         }
-        create_parent(&path)?;
-        std::fs::write(&path, bytes).map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
+        std::io::Write::write_all(&mut create_file(&path)?, bytes)
+            .map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
     }
 
     /// Writes `rel` with what `fill` writes, a piece at a time, so that a
@@ -289,7 +298,6 @@ impl Staging {
         use std::io::Write;
         let path = self.dir.join(rel);
         let failed = |e: std::io::Error| io_error("Filen kunde inte skrivas", &path, &e);
-        create_parent(&path)?;
         if let Some(reuse) = &self.reuse {
             reuse.touch(rel);
             let existing = || {
@@ -317,8 +325,7 @@ impl Staging {
             }
             reuse.wrote();
         }
-        let file = std::fs::File::create(&path).map_err(failed)?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, create_file(&path)?);
         fill(&mut out).and_then(|()| out.flush()).map_err(failed)
     }
 
