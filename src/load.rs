@@ -160,6 +160,8 @@ pub struct Loaded {
     pub register: Option<Register>,
     /// Errors and warnings, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many records were read without errors.
+    pub checked: usize,
 }
 
 /// Today's date for the date rules; `INSYN_TODAY=YYYY-MM-DD` pins it (tests, reproducible CI).
@@ -326,8 +328,19 @@ pub fn load(root: &Path, today: Date) -> Loaded {
     load_cached(root, today, None)
 }
 
+/// [`load`] for `insyn check`: every record is read and checked, but none is
+/// kept (the register's `systems` stay empty; [`Loaded::checked`] counts them),
+/// which saves a third of the memory and the time it takes to fill it.
+pub fn check(root: &Path, today: Date) -> Loaded {
+    load_with(root, today, None, false)
+}
+
 /// [`load`], reusing the records of earlier builds that `cache` holds.
 pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loaded {
+    load_with(root, today, cache, true)
+}
+
+fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) -> Loaded {
     let mut diags = Vec::new();
     let lang = site_language(root);
     let register_dir = root.join("register");
@@ -351,6 +364,7 @@ pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loa
             lang,
             register: None,
             diagnostics: diags,
+            checked: 0,
         };
     }
     crate::timing::step("start");
@@ -363,7 +377,16 @@ pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loa
         .as_ref()
         .map(|s| s.site.base_url.clone())
         .unwrap_or_default();
-    let systems = load_systems(root, today, lang, &languages, &base_url, cache, &mut diags);
+    let read = Reading {
+        root,
+        today,
+        lang,
+        languages: &languages,
+        base_url: &base_url,
+        cache,
+        keep,
+    };
+    let (systems, checked) = load_systems(&read, &mut diags);
     let pages = load_pages(root, lang, &languages, &mut diags);
     crate::diagnostic::sort(&mut diags);
     crate::timing::step("pages, ids, warnings");
@@ -380,6 +403,7 @@ pub fn load_cached(root: &Path, today: Date, cache: Option<&RecordCache>) -> Loa
         lang,
         register,
         diagnostics: diags,
+        checked,
     }
 }
 
@@ -818,15 +842,30 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
     found
 }
 
-fn load_systems(
-    root: &Path,
+/// What reading the records needs to know.
+struct Reading<'a> {
+    root: &'a Path,
     today: Date,
     lang: Language,
-    languages: &[Language],
-    base_url: &str,
-    cache: Option<&RecordCache>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Arc<System>> {
+    languages: &'a [Language],
+    base_url: &'a str,
+    cache: Option<&'a RecordCache>,
+    /// Whether the records are kept (not for `insyn check`).
+    keep: bool,
+}
+
+/// The records that were read without errors (none when not `keep`ing them),
+/// and how many there were.
+fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>>, usize) {
+    let Reading {
+        root,
+        today,
+        lang,
+        languages,
+        base_url,
+        cache,
+        keep,
+    } = *read;
     let files = match cache {
         Some(cache) => {
             let (files, mut found) = cache.files(|d| find_records(root, lang, d));
@@ -842,7 +881,7 @@ fn load_systems(
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    let read: Vec<(Option<Arc<System>>, Vec<Diagnostic>)> = files
+    let read: Vec<(Option<Arc<System>>, bool, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
             let watched =
@@ -861,7 +900,8 @@ fn load_systems(
                 && c.context == context
                 && (watched || (c.stamp == stamp && stamp.1.is_some()))
             {
-                return (c.system.clone(), c.diags.clone());
+                let ok = c.system.is_some();
+                return (c.system.clone().filter(|_| keep), ok, c.diags.clone());
             }
             let shown = display_path(root, path);
             let stem = path
@@ -870,7 +910,7 @@ fn load_systems(
                 .unwrap_or_default();
             let mut found = Vec::new();
             let Some((text, node)) = parse_file(path, &shown, lang, &mut found) else {
-                return (None, found);
+                return (None, false, found);
             };
             let mut doc = Doc::new(&shown, &text, today, lang);
             let system = read_system(&mut doc, &node, &stem, languages);
@@ -896,16 +936,20 @@ fn load_systems(
                     },
                 );
             }
-            (system, found)
+            // (Not kept: freed here, on every core, rather than at the end.)
+            let ok = system.is_some();
+            (system.filter(|_| keep), ok, found)
         })
         .collect();
     crate::timing::step("read and check records");
-    for (system, mut found) in read {
+    let mut checked = 0;
+    for (system, ok, mut found) in read {
         diags.append(&mut found);
+        checked += usize::from(ok);
         systems.extend(system);
     }
     systems.sort_by(|a, b| a.id.cmp(&b.id));
-    systems
+    (systems, checked)
 }
 
 /// The record files of `register/systems/`, with what is wrong with their names:

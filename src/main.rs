@@ -153,7 +153,7 @@ Nästa steg:
             ExitCode::SUCCESS
         }
         Command::Check { root, format } => {
-            let loaded = insyn::load::load(&root, today);
+            let loaded = insyn::load::check(&root, today);
             let format = match format {
                 OutputFormat::Human => Format::Human,
                 OutputFormat::Github => Format::Github,
@@ -161,7 +161,7 @@ Nästa steg:
             };
             let failed = loaded.diagnostics.iter().any(|d| d.is_error());
             if format == Format::Human && loaded.diagnostics.is_empty() {
-                let n = loaded.register.as_ref().map_or(0, |r| r.systems.len());
+                let n = loaded.checked;
                 print(
                     &msg!(
                         loaded.lang,
@@ -177,9 +177,6 @@ Nästa steg:
                 );
             }
             insyn::timing::step("report");
-            // The process ends here: the operating system takes back the records'
-            // memory at once, where freeing them one by one would delay the exit.
-            std::mem::forget(loaded);
             if failed {
                 ExitCode::FAILURE
             } else {
