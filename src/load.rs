@@ -40,8 +40,9 @@ impl RecordCache {
     }
 
     /// Something changed at `path` (or appeared, or went). A record file is read
-    /// again next time; any other change in a `systems` folder (the folder
-    /// itself, a rename of it) makes every record be read again; changes
+    /// again next time; a change of a `systems` folder itself (removed, renamed)
+    /// makes every record be read again. Other files in it (an editor's
+    /// temporary file or backup, written when saving a record) and changes
     /// elsewhere (pages, theme) leave the records as they are.
     pub fn forget(&self, path: &Path) {
         self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -54,7 +55,7 @@ impl RecordCache {
         let in_systems = path.components().any(|c| c.as_os_str() == "systems");
         match path.file_name() {
             Some(name) if is_record => entries.retain(|p, _| p.file_name() != Some(name)),
-            _ if in_systems => entries.clear(),
+            Some(name) if name == "systems" => entries.clear(),
             _ => {}
         }
         drop(entries);
@@ -1555,4 +1556,33 @@ fn attach_page_translations(
 fn page_language(stem: &str) -> Option<(&str, Language)> {
     let (slug, code) = stem.rsplit_once('.')?;
     Some((slug, Language::parse(code)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_editors_temporary_file_does_not_make_every_record_be_read_again() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let systems = root.join("register/systems");
+        let cache = RecordCache::default();
+        cache.watch();
+        let today: Date = "2026-11-22".parse().unwrap();
+        let loaded = load_cached(root, today, Some(&cache));
+        let kept = |cache: &RecordCache| cache.entries.lock().unwrap().len();
+        let all = loaded.checked;
+        assert!(all > 1);
+        assert_eq!(kept(&cache), all);
+        // Saving a record through a temporary file (sed -i, gedit, JetBrains):
+        // only the record itself is read again.
+        cache.forget(&systems.join("sedX1b2c3"));
+        cache.forget(&systems.join(".chattbot-webbplatsen.yaml.swp"));
+        assert_eq!(kept(&cache), all);
+        cache.forget(&systems.join("chattbot-webbplatsen.yaml"));
+        assert_eq!(kept(&cache), all - 1);
+        // The folder itself went or moved: everything is read again.
+        cache.forget(&systems);
+        assert_eq!(kept(&cache), 0);
+    }
 }
