@@ -98,14 +98,19 @@ pub fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
 /// they score the same), as (file name, bytes). `words(n)` gives the words of
 /// `docs[n]`, each with the highest weight of a field it is in ([`words_of`]);
 /// they are asked for a slice of records at a time, on every core, so that
-/// only one slice's words are held at once.
+/// only one slice's words are held at once. When `stop()` says so between
+/// slices, no files are made (`insyn serve`: a newer build makes them).
 pub fn build(
     docs: &[Doc],
     words: impl Fn(usize) -> std::sync::Arc<Words> + Sync,
+    stop: impl Fn() -> bool,
 ) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
     let mut by_word: HashMap<String, Vec<(u32, u8)>, Fnv> = HashMap::default();
     for start in (0..docs.len()).step_by(1024) {
+        if stop() {
+            return Vec::new();
+        }
         let slice: Vec<std::sync::Arc<Words>> = (start..docs.len().min(start + 1024))
             .into_par_iter()
             .map(&words)
@@ -258,10 +263,14 @@ mod tests {
     fn records_keep_their_numbers_across_the_slices_words_are_taken_in() {
         let ids: Vec<String> = (0..2100).map(|n| format!("r{n}")).collect();
         let docs: Vec<Doc> = ids.iter().map(|id| doc(id, id)).collect();
-        let files = build(&docs, |n| {
-            let own = format!("ord{n}");
-            std::sync::Arc::new(words_of(&[(&own, 8), ("alla", 1)]))
-        });
+        let files = build(
+            &docs,
+            |n| {
+                let own = format!("ord{n}");
+                std::sync::Arc::new(words_of(&[(&own, 8), ("alla", 1)]))
+            },
+            || false,
+        );
         let all: serde_json::Map<String, serde_json::Value> = files
             .iter()
             .filter(|(n, _)| n.starts_with('w'))
@@ -317,10 +326,14 @@ mod tests {
             ("c", "Ruttplanering", "chattbot igen, chattbot"),
         ];
         let docs: Vec<Doc> = records.iter().map(|(id, name, _)| doc(id, name)).collect();
-        let files = build(&docs, |n| {
-            let (_, name, body) = records[n];
-            std::sync::Arc::new(words_of(&[(name, 8), (body, 1)]))
-        });
+        let files = build(
+            &docs,
+            |n| {
+                let (_, name, body) = records[n];
+                std::sync::Arc::new(words_of(&[(name, 8), (body, 1)]))
+            },
+            || false,
+        );
         let all: serde_json::Map<String, serde_json::Value> = files
             .iter()
             .filter(|(n, _)| n.starts_with('w'))

@@ -390,7 +390,20 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
     std::thread::spawn(builder);
     std::thread::spawn(move || {
         let _keep_watching = watcher;
-        let quiet = Duration::from_millis(15);
+        // How long the files must be quiet: 15 ms, or 3 ms once a file is known
+        // to be complete (written and closed, or renamed into place), so that an
+        // ordinary save is built at once and a burst is still one build.
+        let (quiet, settled) = (Duration::from_millis(15), Duration::from_millis(3));
+        let complete = |event: &notify::Result<notify::Event>| {
+            use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+            event.as_ref().is_ok_and(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Access(AccessKind::Close(AccessMode::Write))
+                        | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+                ) && e.paths.iter().any(|p| !is_noise(p))
+            })
+        };
         // Which records to read again: the ones the events name.
         let note = |event: &notify::Result<notify::Event>| -> bool {
             let records = &shared.cache.records;
@@ -410,8 +423,10 @@ fn watch(shared: Arc<Shared>) -> Result<(), Diagnostic> {
         };
         while let Ok(first) = rx.recv() {
             let mut relevant = note(&first);
-            while let Ok(next) = rx.recv_timeout(quiet) {
+            let mut wait = if complete(&first) { settled } else { quiet };
+            while let Ok(next) = rx.recv_timeout(wait) {
                 relevant |= note(&next);
+                wait = if complete(&next) { settled } else { quiet };
             }
             if relevant {
                 shared.cache.superseded.store(true, Ordering::SeqCst);

@@ -68,6 +68,8 @@ struct SystemPage<'a> {
 struct ListingPage<'a> {
     #[serde(flatten)]
     context: &'a serde_json::Value,
+    /// The filters shown above every table (the same for all of them).
+    facets: &'a serde_json::Value,
     systems: &'a [Row<'a>],
     matching: usize,
     pagination: serde_json::Value,
@@ -323,7 +325,10 @@ impl<'r> Plan<'r> {
 
     /// Rows for the systems `keep` selects, in Swedish alphabetical order of name.
     fn rows(&self, keep: impl Fn(&System) -> bool) -> Vec<Row<'_>> {
-        self.sorted(keep).into_iter().map(|s| self.row(s)).collect()
+        self.sorted(keep)
+            .into_par_iter()
+            .map(|s| self.row(s))
+            .collect()
     }
 
     /// The systems `keep` selects, in Swedish alphabetical order of name (the
@@ -336,7 +341,8 @@ impl<'r> Plan<'r> {
             .map(|s| &**s)
             .filter(|s| keep(s))
             .collect();
-        systems.sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+        systems
+            .par_sort_unstable_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
         systems
     }
 }
@@ -690,19 +696,25 @@ impl Writer<'_> {
     /// Tables of systems, each split into pages of [`PAGE_SIZE`]: its `path`,
     /// then `path` + `sida/2/`, …; its `context` gets the rows, the count and
     /// the page links. Every page of every table is rendered on every core.
-    fn listings(&mut self, lists: &[Listing]) -> Result<(), Diagnostic> {
-        let pages: Vec<(&Listing, Option<String>, usize, usize, String)> = lists
+    fn listings(
+        &mut self,
+        lists: &[Listing],
+        facets: &serde_json::Value,
+    ) -> Result<(), Diagnostic> {
+        // With a cache: what every page of a table shares, as one fingerprint.
+        let facets_key = self.cache.map(|_| load::fingerprint(facets.to_string()));
+        let pages: Vec<(&Listing, Option<u64>, usize, usize, String)> = lists
             .iter()
             .flat_map(|list| {
                 let total = list.rows.len().div_ceil(PAGE_SIZE).max(1);
-                let shared = self.cache.map(|_| list.context.to_string());
+                let shared = facets_key.map(|f| load::fingerprint((list.context.to_string(), f)));
                 (1..=total).map(move |n| {
                     let at = if n == 1 {
                         list.path.clone()
                     } else {
                         format!("{}sida/{n}/", list.path)
                     };
-                    (list, shared.clone(), n, total, at)
+                    (list, shared, n, total, at)
                 })
             })
             .collect();
@@ -717,6 +729,7 @@ impl Writer<'_> {
                 });
                 this.render_page(at, list.template, key, || ListingPage {
                     context: &list.context,
+                    facets,
                     systems: chunk,
                     matching: list.rows.len(),
                     pagination: pagination(&list.path, *n, *total),
@@ -1178,7 +1191,10 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
         w.words(plan.lang, &s.id, key, || crate::search::words_of(&fields))
     };
     let dir = format!("search/{}/", plan.lang.as_str());
-    let files = crate::search::build(&docs, words);
+    let files = crate::search::build(&docs, words, || w.superseded());
+    if w.superseded() {
+        return Ok(0);
+    }
     for (name, bytes) in &files {
         w.put(&format!("{dir}{name}"), None, || Ok(bytes.clone()))?;
     }
@@ -1195,12 +1211,15 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
 
     // Start page. Every listing below is a part of this one sorted list.
     let all_rows = plan.rows(|_| true);
-    w.listings(&[Listing {
-        path: String::new(),
-        template: "index.html",
-        context: json!({ "facets": plan.filter_facets, "total": register.systems.len() }),
-        rows: all_rows.clone(),
-    }])?;
+    w.listings(
+        &[Listing {
+            path: String::new(),
+            template: "index.html",
+            context: json!({ "total": register.systems.len() }),
+            rows: all_rows.clone(),
+        }],
+        &plan.filter_facets,
+    )?;
 
     crate::timing::step("start page");
     // One page per system, rendered on every core; each system's JSON is made
@@ -1298,14 +1317,13 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     "value": option.value,
                     "label": option.label,
                     "label_lang": option.label_lang,
-                    "facets": plan.filter_facets,
                     "total": register.systems.len(),
                 }),
                 rows: groups.remove(option.value.as_str()).unwrap_or_default(),
             });
         }
     }
-    w.listings(&lists)?;
+    w.listings(&lists, &plan.filter_facets)?;
     crate::timing::step("listings");
     w.page(
         "forvaltning/",
@@ -1440,16 +1458,19 @@ fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
             .map(|s| s.fingerprint)
             .collect::<Vec<_>>(),
     ));
-    w.put_with("register.json", all_systems, |out| {
+    // (An export stopped because the build was superseded is not an error.)
+    let stopped = |result: Result<(), Diagnostic>| match result {
+        Err(_) if w.superseded() => Ok(true),
+        other => other.map(|()| w.superseded()),
+    };
+    if stopped(w.put_with("register.json", all_systems, |out| {
         register_json(out, w, plan)
-    })?;
-    if w.superseded() {
+    }))? {
         return Ok(1);
     }
-    w.put_with("register.csv", all_systems, |out| {
+    if stopped(w.put_with("register.csv", all_systems, |out| {
         register_csv(out, w, register)
-    })?;
-    if w.superseded() {
+    }))? {
         return Ok(2);
     }
     let feed_key = load::fingerprint((
@@ -1513,6 +1534,7 @@ fn register_json(out: &mut dyn std::io::Write, w: &Writer, plan: &Plan) -> std::
     let systems = &plan.register.systems;
     let mut first = true;
     each_part(
+        w,
         systems,
         |s| system_json(w, plan, s).1,
         |system| {
@@ -1644,6 +1666,7 @@ fn register_csv(
     out.write_all(b"\xEF\xBB\xBF")?;
     out.write_all(&csv_header())?;
     each_part(
+        w,
         &register.systems,
         |s| {
             let key = load::fingerprint((w.ed.global, s.fingerprint));
@@ -1655,13 +1678,18 @@ fn register_csv(
 
 /// Each system's part of an export (`make`), made on every core a slice at a
 /// time and handed to `write` in order, so that only one slice of parts is in
-/// memory (besides those a cache keeps).
+/// memory (besides those a cache keeps). Stops between slices when the build
+/// is superseded (`insyn serve`: the next build writes the file again).
 fn each_part(
+    w: &Writer,
     systems: &[Arc<System>],
     make: impl Fn(&System) -> Part + Sync,
     mut write: impl FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     for slice in systems.chunks(1024) {
+        if w.superseded() {
+            return Err(std::io::Error::other("superseded"));
+        }
         let parts: Vec<Part> = slice.par_iter().map(|s| make(s)).collect();
         for part in &parts {
             write(part)?;
