@@ -666,6 +666,24 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
 /// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
 /// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
 /// else unexpected gets a warning so nobody wonders why a record is missing.
+/// A file or folder in `register/systems/` that cannot be read.
+fn unreadable_entry(shown: String, e: &dyn std::fmt::Display, lang: Language) -> Diagnostic {
+    Diagnostic::error(
+        "unreadable",
+        shown,
+        msg!(
+            lang,
+            "Filen eller mappen går inte att läsa: {e}.",
+            "The file or folder cannot be read: {e}."
+        ),
+    )
+    .hint(msg!(
+        lang,
+        "Kontrollera att du har behörighet att läsa den.",
+        "Check that you may read it."
+    ))
+}
+
 fn link_loop(shown: String, lang: Language) -> Diagnostic {
     Diagnostic::error(
         "symlink-loop",
@@ -719,20 +737,7 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
                 diags.push(if e.loop_ancestor().is_some() {
                     link_loop(shown, lang)
                 } else {
-                    Diagnostic::error(
-                        "unreadable",
-                        shown,
-                        msg!(
-                            lang,
-                            "Filen eller mappen går inte att läsa: {e}.",
-                            "The file or folder cannot be read: {e}."
-                        ),
-                    )
-                    .hint(msg!(
-                        lang,
-                        "Kontrollera att du har behörighet att läsa den.",
-                        "Check that you may read it."
-                    ))
+                    unreadable_entry(shown, &e, lang)
                 });
                 continue;
             }
@@ -777,22 +782,7 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
                     continue;
                 }
                 Err(e) => {
-                    diags.push(
-                        Diagnostic::error(
-                            "unreadable",
-                            shown(),
-                            msg!(
-                                lang,
-                                "Filen eller mappen går inte att läsa: {e}.",
-                                "The file or folder cannot be read: {e}."
-                            ),
-                        )
-                        .hint(msg!(
-                            lang,
-                            "Kontrollera att du har behörighet att läsa den.",
-                            "Check that you may read it."
-                        )),
-                    );
+                    diags.push(unreadable_entry(shown(), &e, lang));
                     continue;
                 }
             }

@@ -248,6 +248,17 @@ pub fn decode_postings(text: &str) -> Vec<(u32, u8)> {
 mod tests {
     use super::*;
 
+    /// Every word of the index's `w<k>.json` files, with its encoded records.
+    fn words_in(files: &[(String, Vec<u8>)]) -> serde_json::Map<String, serde_json::Value> {
+        files
+            .iter()
+            .filter(|(n, _)| n.starts_with('w'))
+            .flat_map(|(_, b)| {
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).unwrap()
+            })
+            .collect()
+    }
+
     fn doc<'a>(id: &'a str, name: &'a str) -> Doc<'a> {
         Doc {
             id,
@@ -271,13 +282,7 @@ mod tests {
             },
             || false,
         );
-        let all: serde_json::Map<String, serde_json::Value> = files
-            .iter()
-            .filter(|(n, _)| n.starts_with('w'))
-            .flat_map(|(_, b)| {
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).unwrap()
-            })
-            .collect();
+        let all = words_in(&files);
         for n in [0u32, 1023, 1024, 1025, 2047, 2048, 2099] {
             let list = decode_postings(all[&format!("ord{n}")].as_str().unwrap());
             assert_eq!(list, [(n, 8)]);
@@ -334,13 +339,7 @@ mod tests {
             },
             || false,
         );
-        let all: serde_json::Map<String, serde_json::Value> = files
-            .iter()
-            .filter(|(n, _)| n.starts_with('w'))
-            .flat_map(|(_, b)| {
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(b).unwrap()
-            })
-            .collect();
+        let all = words_in(&files);
         // Record 0 by name (weight 8), then 1 and 2 in the text (weight 1).
         assert_eq!(all["chattbot"], "0daa");
         assert_eq!(all["frågor"], "0a");
