@@ -1404,9 +1404,12 @@ fn load_pages(
         return Vec::new();
     }
     let mut pages = Vec::new();
-    // Links are not followed by the walk (which would look up every file once more
-    // than the listing does); the few there are are looked up below.
-    let walker = walkdir::WalkDir::new(&dir).min_depth(1).max_depth(1);
+    // A few files: links are followed, and the order (the menu's) is the names'.
+    let walker = walkdir::WalkDir::new(&dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(true)
+        .sort_by_file_name();
     for entry in walker.into_iter().filter_map(Result::ok) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();
@@ -1551,6 +1554,32 @@ fn page_language(stem: &str) -> Option<(&str, Language)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_are_read_through_links_and_in_the_order_of_their_names() {
+        let site = tempfile::tempdir().unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("register");
+        let register = site.path().join("register");
+        for dir in ["", "systems", "pages"] {
+            std::fs::create_dir_all(register.join(dir)).unwrap();
+        }
+        std::fs::copy(example.join("site.yaml"), register.join("site.yaml")).unwrap();
+        let pages = register.join("pages");
+        // Made in the opposite order of their names.
+        for slug in ["c-sidan", "b-sidan"] {
+            std::fs::write(
+                pages.join(format!("{slug}.md")),
+                format!("# {slug}\n\nText.\n"),
+            )
+            .unwrap();
+        }
+        std::fs::write(site.path().join("a.md"), "# a-sidan\n\nText.\n").unwrap();
+        std::os::unix::fs::symlink(site.path().join("a.md"), pages.join("a-sidan.md")).unwrap();
+        let loaded = load(site.path(), "2026-11-22".parse().unwrap());
+        let register = loaded.register.expect("no errors");
+        let slugs: Vec<&str> = register.pages.iter().map(|p| p.slug.as_str()).collect();
+        assert_eq!(slugs, ["a-sidan", "b-sidan", "c-sidan"]);
+    }
 
     #[test]
     fn an_editors_temporary_file_does_not_make_every_record_be_read_again() {
