@@ -663,9 +663,6 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
     })
 }
 
-/// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
-/// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
-/// else unexpected gets a warning so nobody wonders why a record is missing.
 /// A file or folder in `register/systems/` that cannot be read.
 fn unreadable_entry(shown: String, e: &dyn std::fmt::Display, lang: Language) -> Diagnostic {
     Diagnostic::error(
@@ -701,6 +698,9 @@ fn link_loop(shown: String, lang: Language) -> Diagnostic {
     ))
 }
 
+/// Every `.yaml`/`.yml` file directly in `register/systems/`, sorted by name.
+/// Editor leftovers (hidden files, `~` backups) are skipped silently; anything
+/// else unexpected gets a warning so nobody wonders why a record is missing.
 fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let dir = root.join("register").join("systems");
     if !dir.is_dir() {
@@ -734,11 +734,8 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
                     .path()
                     .map(|p| display_path(root, p))
                     .unwrap_or_else(|| display_path(root, &dir));
-                diags.push(if e.loop_ancestor().is_some() {
-                    link_loop(shown, lang)
-                } else {
-                    unreadable_entry(shown, &e, lang)
-                });
+                // (Links are not followed by the walk: a circle is found below.)
+                diags.push(unreadable_entry(shown, &e, lang));
                 continue;
             }
         };

@@ -420,6 +420,7 @@ pub fn plain(markdown: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn relative_links_move_up_on_pages_of_other_languages() {
@@ -436,8 +437,6 @@ mod tests {
         // The main language's pages keep links as written.
         assert!(render_in(md, 2, None, "").contains(r#"href="../register.json""#));
     }
-
-    use super::*;
 
     #[test]
     fn raw_html_is_shown_as_text() {

@@ -1201,8 +1201,7 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     Ok(files.len())
 }
 
-/// The pages of one language. Returns the systems' JSON (made with the main
-/// language's pages, empty for the others).
+/// The pages of one language; with the main language's, each system's JSON.
 fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     let register = plan.register;
     let site = &register.site;
@@ -1222,8 +1221,8 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     )?;
 
     crate::timing::step("start page");
-    // One page per system, rendered on every core; each system's JSON is made
-    // once, for its own file and for `register.json`.
+    // One page per system, rendered on every core, and (in the main language)
+    // each system's JSON file; `register.json` makes the JSON again, 1,024 at a time.
     let notes = translation_notes(&w.ed.strings, plan.main);
     // Relative links in editors' Markdown are written from the main language's
     // pages: one level further up from the others.
