@@ -9,6 +9,7 @@
 // problem, never on a hot path, so its size in `Result` does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod confine;
 pub mod diagnostic;
 pub mod fields;
 pub mod history;

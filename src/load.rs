@@ -183,8 +183,14 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// Reads a file as UTF-8 text, refusing what no editor writes: huge files, other
-/// encodings, binary content. A UTF-8 byte order mark is removed.
-pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Diagnostic> {
+/// encodings, binary content, and anything that is not inside `root` (the
+/// site's folder, canonical) once links are followed. A UTF-8 byte order mark is removed.
+pub fn read_text(
+    root: &Path,
+    path: &Path,
+    shown: &str,
+    lang: Language,
+) -> Result<String, Diagnostic> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::error(
             "unreadable",
@@ -203,13 +209,12 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
     };
     // Opened without waiting, so that a pipe cannot block the opening itself; asked
     // about through the open file, so that the path is looked up once.
-    let mut file = {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-            .map_err(unreadable)?
+    let mut file = match crate::confine::open_inside(root, path) {
+        Ok(file) => file,
+        Err(crate::confine::Refused::Outside) => {
+            return Err(crate::confine::outside_error(shown, lang));
+        }
+        Err(crate::confine::Refused::Io(e)) => return Err(unreadable(e)),
     };
     let meta = file.metadata().map_err(unreadable)?;
     // A pipe or device would block the read forever (or never end): only plain files.
@@ -305,7 +310,8 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
 /// is validated, so that even a broken site.yaml is explained in the right language.
 pub fn site_language(root: &Path) -> Language {
     let path = root.join("register").join("site.yaml");
-    let Ok(text) = read_text(&path, "register/site.yaml", Language::Sv) else {
+    let canonical = crate::confine::canonical_root(root);
+    let Ok(text) = read_text(&canonical, &path, "register/site.yaml", Language::Sv) else {
         return Language::Sv;
     };
     let Ok(node) = yaml::parse("site.yaml", &text, Language::Sv) else {
@@ -378,8 +384,10 @@ fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) 
         .as_ref()
         .map(|s| s.site.base_url.clone())
         .unwrap_or_default();
+    let canonical = crate::confine::canonical_root(root);
     let read = Reading {
         root,
+        canonical: &canonical,
         today,
         lang,
         languages: &languages,
@@ -410,12 +418,13 @@ fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) 
 
 /// Parses a whole YAML file into its top node, or records why it could not.
 fn parse_file(
+    canonical: &Path,
     path: &Path,
     shown: &str,
     lang: Language,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(String, yaml::Spanned<Node>)> {
-    let text = match read_text(path, shown, lang) {
+    let text = match read_text(canonical, path, shown, lang) {
         Ok(t) => t,
         Err(d) => {
             diags.push(d);
@@ -476,7 +485,8 @@ fn load_site(
         );
         return None;
     }
-    let (text, node) = parse_file(&path, &shown, lang, diags)?;
+    let canonical = crate::confine::canonical_root(root);
+    let (text, node) = parse_file(&canonical, &path, &shown, lang, diags)?;
     let mut doc = Doc::new(&shown, &text, today, lang);
     let site = read_site(&mut doc, &node, root);
     diags.append(&mut doc.diags);
@@ -542,7 +552,16 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         let theme = match f.get("theme") {
             Some(n) => doc.text("site.theme", n).and_then(|t| {
                 let t = t.trim().to_owned();
-                if t == "default" || root.join("themes").join(&t).is_dir() {
+                if !is_slug(&t) {
+                    // A name, never a path: `../../etc` or `/srv` would read a theme outside the site.
+                    doc.error(
+                        "invalid-theme",
+                        n.pos,
+                        msg!(doc.lang, "`site.theme` är namnet på en mapp i `themes/`, inte en sökväg: bara små bokstäver a–z, siffror och bindestreck.", "`site.theme` is the name of a folder in `themes/`, not a path: only lower-case letters a–z, digits and hyphens."),
+                        msg!(doc.lang, "Skriv bara mappens namn, till exempel `theme: kommunen` för `themes/kommunen/`, eller ta bort raden för det inbyggda temat.", "Write only the folder's name, for example `theme: kommunen` for `themes/kommunen/`, or remove the line for the built-in theme."),
+                    );
+                    None
+                } else if t == "default" || root.join("themes").join(&t).is_dir() {
                     Some(t)
                 } else {
                     doc.error(
@@ -833,6 +852,8 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
 /// What reading the records needs to know.
 struct Reading<'a> {
     root: &'a Path,
+    /// `root` with every link resolved: nothing outside it is read.
+    canonical: &'a Path,
     today: Date,
     lang: Language,
     languages: &'a [Language],
@@ -847,6 +868,7 @@ struct Reading<'a> {
 fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>>, usize) {
     let Reading {
         root,
+        canonical,
         today,
         lang,
         languages,
@@ -897,7 +919,8 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let mut found = Vec::new();
-            let Some((text, node)) = parse_file(path, &shown, lang, &mut found) else {
+            let Some((text, node)) = parse_file(canonical, path, &shown, lang, &mut found)
+            else {
                 return (None, false, found);
             };
             let mut doc = Doc::new(&shown, &text, today, lang);
@@ -1401,6 +1424,7 @@ fn load_pages(
         return Vec::new();
     }
     let mut pages = Vec::new();
+    let canonical = crate::confine::canonical_root(root);
     // A few files: links are followed, and the order (the menu's) is the names'.
     let walker = walkdir::WalkDir::new(&dir)
         .min_depth(1)
@@ -1410,7 +1434,9 @@ fn load_pages(
     for entry in walker.into_iter().filter_map(Result::ok) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with('.') || !entry.file_type().is_file() {
+        // (Anything but a folder is looked at: a pipe or device named `.md` is
+        // refused by the reading, never waited on.)
+        if crate::confine::is_leftover(&name) || entry.file_type().is_dir() {
             continue;
         }
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
@@ -1463,37 +1489,59 @@ fn load_pages(
             );
             continue;
         }
-        let text = match read_text(path, &shown, lang) {
+        let text = match read_text(&canonical, path, &shown, lang) {
             Ok(t) => t,
             Err(d) => {
                 diags.push(d);
                 continue;
             }
         };
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let (title, body) = match first.trim().strip_prefix("# ") {
-            Some(title) => {
-                let rest = text.split_once(first).map(|(_, r)| r).unwrap_or("");
-                (title.trim().to_owned(), rest.to_owned())
-            }
+        match page_title(&text) {
+            Some((title, body)) => pages.push(Page {
+                slug,
+                title,
+                body,
+                source: shown,
+                translations: BTreeMap::new(),
+            }),
             None => {
                 diags.push(
                     Diagnostic::error("page-title", &shown, msg!(lang, "Sidan saknar rubrik.", "The page has no title."))
                         .at_in(1, 1, &text)
                         .hint(msg!(lang, "Börja filen med en rad som `# Om AI-registret`; den blir sidans rubrik.", "Start the file with a line like `# About the AI register`; it becomes the page's title.")),
                 );
-                continue;
             }
-        };
-        pages.push(Page {
-            slug,
-            title,
-            body,
-            source: shown,
-            translations: BTreeMap::new(),
-        });
+        }
     }
     attach_page_translations(pages, languages, lang, diags)
+}
+
+/// A page's title and the text after it: the first line that is not empty, as
+/// a heading `# Titel` or underlined with `=` (`Titel` and then `=====`).
+fn page_title(text: &str) -> Option<(String, String)> {
+    let mut lines = text.split_inclusive('\n');
+    let mut first = lines.next()?;
+    while first.trim().is_empty() {
+        first = lines.next()?;
+    }
+    let after = |line: &str| -> String {
+        let at = line.as_ptr() as usize - text.as_ptr() as usize + line.len();
+        text[at..].to_owned()
+    };
+    if let Some(title) = first.trim().strip_prefix("# ") {
+        return Some((title.trim().to_owned(), after(first)));
+    }
+    let under = lines.next()?;
+    let line = under.trim();
+    // (An underline is at most three spaces in, like every Markdown block.)
+    let indent = under.len() - under.trim_start().len();
+    if !line.is_empty() && indent < 4 && line.bytes().all(|b| b == b'=') {
+        let title = first.trim();
+        if !title.is_empty() && !first.starts_with("    ") {
+            return Some((title.to_owned(), after(under)));
+        }
+    }
+    None
 }
 
 /// `om.en.md` is the English text of `om.md`: moves such pages into the
@@ -1514,6 +1562,19 @@ fn attach_page_translations(
         };
         let (slug, shown) = (slug.to_owned(), page.source.clone());
         let name = code.as_str();
+        // `om.sv.md` beside `om.md` on a Swedish site: two texts for one page,
+        // and nothing would say which one is published.
+        if languages.first() == Some(&code) && own.iter().any(|p| p.slug == slug) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-page",
+                    &shown,
+                    msg!(lang, "Sidan `{slug}` finns två gånger på huvudspråket: i `{slug}.md` och i den här filen.", "The page `{slug}` is there twice in the main language: in `{slug}.md` and in this file."),
+                )
+                .hint(msg!(lang, "Behåll en av filerna: flytta texten till `{slug}.md` och ta bort den här, eller döp om den.", "Keep one of the files: move the text to `{slug}.md` and remove this one, or rename it.")),
+            );
+            continue;
+        }
         if !languages.contains(&code) {
             diags.push(
                 Diagnostic::warning(

@@ -3,12 +3,25 @@
 //! build leaves the previously published site exactly as it was.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::Language;
+use crate::msg;
 use std::path::{Path, PathBuf};
+
+/// The file that proves a folder is a site insyn built: only such a folder (or
+/// an empty one) is ever replaced. It holds the version that wrote it.
+pub const MARKER: &str = ".insyn-output";
+
+fn marker_text() -> String {
+    format!("insyn {}\n", env!("CARGO_PKG_VERSION"))
+}
 
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    /// Held from the start of the build until it is published (or failed): one
+    /// build at a time into the same output (see [`lock`]).
+    _lock: Option<std::fs::File>,
     /// Building into the spare copy of the site (the one before the published
     /// one): files whose bytes are already right are not written again, and the
     /// folder is kept, not deleted, when the build fails.
@@ -76,39 +89,68 @@ impl Reuse {
     }
 }
 
+/// Opens `path` for writing, creating it (emptied if it exists), never through
+/// a link in its last part.
+fn open_for_writing(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
 /// Creates the file `path` (emptied if it exists), and its folders when they
 /// are missing. The file is tried first: most folders exist by then, and asking
 /// about them before every file would cost two system calls per file.
 fn create_file(path: &Path) -> Result<std::fs::File, Diagnostic> {
     let failed = |e: &std::io::Error| io_error("Filen kunde inte skrivas", path, e);
-    match std::fs::File::create(path) {
+    match open_for_writing(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| io_error("Mappen kunde inte skapas", parent, &e))?;
             }
-            std::fs::File::create(path).map_err(|e| failed(&e))
+            open_for_writing(path).map_err(|e| failed(&e))
         }
         other => other.map_err(|e| failed(&e)),
     }
 }
 
-/// Every file under `dir`, as `/`-separated relative paths.
-fn files_in(dir: &Path) -> std::collections::HashSet<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            Some(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            )
-        })
-        .collect()
+/// A file that shares its bytes with another name (a hard link, as `cp -al`
+/// or a backup tool makes): written in place, the other copy would change
+/// too. Such a file is removed first and written anew.
+fn unshare(path: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.nlink() > 1) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Every file under `dir`, as `/`-separated relative paths; `None` if the
+/// folder holds anything but files and folders (a link, a pipe): then it is
+/// not written into, since writing could go through the link.
+fn files_in(dir: &Path) -> Option<std::collections::HashSet<String>> {
+    let mut files = std::collections::HashSet::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.ok()?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            return None;
+        }
+        let rel = entry.path().strip_prefix(dir).ok()?;
+        files.insert(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        );
+    }
+    Some(files)
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -147,6 +189,14 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
+/// Whether `dir` is a real folder (not a link) that insyn made: it holds the
+/// marker, or nothing at all.
+fn ours(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir())
+        && (std::fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file())
+            || std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()))
+}
+
 /// Removes staging folders that builds killed midway left beside the output.
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -160,89 +210,213 @@ fn remove_leftovers(parent: &Path, name: &str) {
         let Some(pid) = pid else { continue };
         // Only folders of processes that are gone: a build running now keeps its own.
         let alive = cfg!(target_os = "linux") && Path::new("/proc").join(pid).exists();
-        if !alive {
+        // (Only folders insyn made: a look-alike name of somebody else's stays.)
+        if !alive && ours(&entry.path()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
 
-/// A folder insyn may replace: missing, empty, or a site it built before
-/// (recognised by its `register.json`). Anything else is somebody's files.
-fn replaceable(target: &Path) -> bool {
-    match std::fs::read_dir(target) {
-        Err(_) => true,
-        Ok(mut entries) => entries.next().is_none() || target.join("register.json").is_file(),
+/// A refusal to use `target` as the output.
+fn refuse(code: &'static str, target: &Path, message: String, hint: String) -> Diagnostic {
+    Diagnostic::error(code, target.display().to_string(), message).hint(hint)
+}
+
+/// One build at a time into one output: an exclusive `flock` on
+/// `.<name>.insyn-lock` beside it, held until the build is published. A second
+/// build says so and waits. The file is opened without following a link, and
+/// left in place (removing it would let two builds hold two different locks).
+fn lock(parent: &Path, name: &str, lang: Language) -> Result<std::fs::File, Diagnostic> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = parent.join(format!(".{name}.insyn-lock"));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|e| io_error("Låsfilen kunde inte öppnas", &path, &e))?;
+    let try_lock = |how| {
+        // SAFETY: `file` is open for the whole call; flock takes a descriptor
+        // and touches no memory of ours.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), how) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    };
+    match try_lock(libc::LOCK_EX | libc::LOCK_NB) {
+        Ok(()) => return Ok(file),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(io_error("Utmatningsmappen kunde inte låsas", &path, &e)),
+    }
+    let out = parent.join(name);
+    let out = out.display();
+    eprintln!(
+        "{}",
+        msg!(
+            lang,
+            "Ett annat bygge pågår i {out}; väntar tills det är klart …",
+            "Another build is running in {out}; waiting until it is done …"
+        )
+    );
+    loop {
+        match try_lock(libc::LOCK_EX) {
+            Ok(()) => return Ok(file),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_error("Utmatningsmappen kunde inte låsas", &path, &e)),
+        }
     }
 }
 
 impl Staging {
-    pub fn begin(target: &Path, root: &Path) -> Result<Self, Diagnostic> {
-        let target = if target.is_absolute() {
-            target.to_path_buf()
-        } else {
-            std::env::current_dir()
-                .map(|d| d.join(target))
-                .unwrap_or_else(|_| target.to_path_buf())
-        };
-        let root_abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let target_abs = std::fs::canonicalize(&target).unwrap_or_else(|_| target.clone());
-        if root_abs.starts_with(&target_abs) {
-            return Err(Diagnostic::error(
-                "output-is-source",
-                target.display().to_string(),
-                "Utmatningsmappen innehåller registret självt; insyn skulle skriva över det.",
-            )
-            .hint("Välj en egen mapp för webbplatsen, till exempel `--output public`."));
+    /// Prepares a build into `target`, refusing every output that is not a
+    /// folder insyn may replace: a file, device, pipe or socket; a folder with
+    /// files insyn did not write (no [`MARKER`]); a folder inside `register/`
+    /// or `themes/`, or one holding the site; a mount point. A link to a folder
+    /// is followed: the folder it points to is the output, the link stays.
+    pub fn begin(target: &Path, root: &Path, lang: Language) -> Result<Self, Diagnostic> {
+        let given = target;
+        let mut target = crate::confine::absolute(target);
+        let meta = std::fs::symlink_metadata(&target);
+        if meta.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+            match std::fs::canonicalize(&target) {
+                Ok(real) => target = real,
+                Err(_) => {
+                    return Err(refuse(
+                        "output-broken-link",
+                        given,
+                        msg!(lang, "Utmatningsmappen är en länk som inte pekar på någon mapp.", "The output folder is a link that does not point to any folder."),
+                        msg!(lang, "Låt länken peka på en befintlig mapp, eller välj en annan mapp med `--output`.", "Let the link point to an existing folder, or choose another folder with `--output`."),
+                    ));
+                }
+            }
         }
-        if target.is_file() || !replaceable(&target) {
-            return Err(Diagnostic::error(
-                "output-not-ours",
-                target.display().to_string(),
-                "Utmatningsmappen finns redan och innehåller filer som inte kommer från insyn.",
-            )
-            .hint("insyn ersätter bara en tom mapp eller en webbplats som insyn har byggt. Välj en annan mapp eller töm den här."));
+        let root_real = crate::confine::canonical_root(root);
+        let target_real = crate::confine::resolve_existing(&target);
+        if root_real.starts_with(&target_real) {
+            return Err(refuse(
+                "output-is-source",
+                given,
+                msg!(lang, "Utmatningsmappen innehåller registret självt; insyn skulle skriva över det.", "The output folder holds the register itself; insyn would write over it."),
+                msg!(lang, "Välj en egen mapp för webbplatsen, till exempel `--output public`.", "Choose a folder of its own for the site, for example `--output public`."),
+            ));
+        }
+        if ["register", "themes"]
+            .iter()
+            .any(|d| target_real.starts_with(root_real.join(d)))
+        {
+            return Err(refuse(
+                "output-in-source",
+                given,
+                msg!(lang, "Utmatningsmappen ligger i `register/` eller `themes/`; webbplatsen skulle bli en del av sina egna källfiler.", "The output folder is inside `register/` or `themes/`; the site would become part of its own source files."),
+                msg!(lang, "Välj en mapp utanför dem, till exempel `--output public`.", "Choose a folder outside them, for example `--output public`."),
+            ));
         }
         let parent = target
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        std::fs::create_dir_all(&parent)
-            .map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        // Only what is not there yet may be created, and never the output itself
+        // (refused below if it is something else than a folder).
+        if !parent.is_dir() {
+            std::fs::create_dir_all(&parent)
+                .map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
+        }
+        let held = lock(&parent, &name, lang)?;
+        // Looked at again under the lock: what the folder is now is what counts.
+        match std::fs::symlink_metadata(&target) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(meta) if meta.is_dir() => {
+                if !ours(&target) {
+                    return Err(refuse(
+                        "output-not-ours",
+                        given,
+                        msg!(lang, "Utmatningsmappen finns redan och innehåller filer som insyn inte har skrivit, så den ersätts inte.", "The output folder exists and holds files insyn did not write, so it is not replaced."),
+                        msg!(lang, "insyn ersätter bara en tom mapp eller en webbplats som insyn har byggt (den har filen `{MARKER}`). Töm mappen om innehållet kan tas bort, eller välj en annan mapp med `--output`.", "insyn only replaces an empty folder or a site insyn built (it has the file `{MARKER}`). Empty the folder if its content may go, or choose another folder with `--output`."),
+                    ));
+                }
+                use std::os::unix::fs::MetadataExt;
+                // A mount point (a Docker volume) cannot be swapped for another folder.
+                if std::fs::metadata(&parent).is_ok_and(|p| p.dev() != meta.dev()) {
+                    let vol = given.display();
+                    return Err(refuse(
+                        "output-mount-point",
+                        given,
+                        msg!(lang, "Utmatningsmappen är en monterad volym; insyn kan inte byta ut den i ett enda steg, så den lämnas som den är.", "The output folder is a mounted volume; insyn cannot swap it in one step, so it is left as it is."),
+                        msg!(lang, "Bygg till en mapp inne i volymen, till exempel `--output {vol}/site`, och låt webbservern visa den mappen.", "Build into a folder inside the volume, for example `--output {vol}/site`, and let the web server show that folder."),
+                    ));
+                }
+            }
+            Ok(_) => {
+                return Err(refuse(
+                    "output-not-a-folder",
+                    given,
+                    msg!(lang, "Utmatningen måste vara en mapp, men det här är en fil (eller en enhet, ett rör eller en socket). Den lämnas som den är.", "The output must be a folder, but this is a file (or a device, a pipe or a socket). It is left as it is."),
+                    msg!(lang, "Välj en mapp för webbplatsen med `--output`, till exempel `--output public`.", "Choose a folder for the site with `--output`, for example `--output public`."),
+                ));
+            }
+            Err(e) => return Err(io_error("Utmatningsmappen kunde inte läsas", &target, &e)),
+        }
         remove_leftovers(&parent, &name);
         // Where the published site can be swapped in one step, build into the
-        // spare copy and write only what changed.
+        // spare copy and write only what changed. The spare must be insyn's own
+        // and hold only files and folders: nothing is written through a link.
         let spare = parent.join(format!(".{name}.insyn-spare"));
-        if cfg!(target_os = "linux")
-            && target.is_dir()
-            && (spare.is_dir() || std::fs::create_dir(&spare).is_ok())
-        {
-            return Ok(Staging {
-                reuse: Some(Reuse {
-                    before: files_in(&spare),
-                    touched: Default::default(),
-                    written: Default::default(),
-                }),
-                dir: spare,
-                target,
-                committed: false,
-            });
+        if cfg!(target_os = "linux") && target.is_dir() {
+            let made = ours(&spare) || std::fs::create_dir(&spare).is_ok();
+            if let Some(before) = made.then(|| files_in(&spare)).flatten() {
+                let staging = Staging {
+                    reuse: Some(Reuse {
+                        before,
+                        touched: Default::default(),
+                        written: Default::default(),
+                    }),
+                    dir: spare,
+                    target,
+                    committed: false,
+                    _lock: Some(held),
+                };
+                staging.mark()?;
+                return Ok(staging);
+            }
         }
         let dir = parent.join(format!(".{name}.insyn-staging-{}", std::process::id()));
-        if dir.exists() {
+        if std::fs::symlink_metadata(&dir).is_ok() {
             let _ = std::fs::remove_dir_all(&dir);
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| io_error("Mappen kunde inte skapas", &dir, &e))?;
-        Ok(Staging {
+        std::fs::create_dir(&dir).map_err(|e| io_error("Mappen kunde inte skapas", &dir, &e))?;
+        let staging = Staging {
             dir,
             target,
             committed: false,
             reuse: None,
-        })
+            _lock: Some(held),
+        };
+        staging.mark()?;
+        Ok(staging)
+    }
+
+    /// Writes the [`MARKER`] (not counted among the files written).
+    fn mark(&self) -> Result<(), Diagnostic> {
+        let path = self.dir.join(MARKER);
+        let text = marker_text();
+        if let Some(reuse) = &self.reuse {
+            reuse.touch(MARKER);
+            if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+                return Ok(());
+            }
+            unshare(&path);
+        }
+        std::io::Write::write_all(&mut create_file(&path)?, text.as_bytes())
+            .map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
     }
 
     /// Writes straight into `target`, which only this process uses (`insyn
@@ -255,6 +429,7 @@ impl Staging {
             target: target.to_path_buf(),
             committed: true,
             reuse: None,
+            _lock: None,
         })
     }
 
@@ -282,6 +457,7 @@ impl Staging {
                 return Ok(());
             }
             reuse.wrote();
+            unshare(&path);
         }
         std::io::Write::write_all(&mut create_file(&path)?, bytes)
             .map_err(|e| io_error("Filen kunde inte skrivas", &path, &e))
@@ -300,10 +476,14 @@ impl Staging {
         let failed = |e: std::io::Error| io_error("Filen kunde inte skrivas", &path, &e);
         if let Some(reuse) = &self.reuse {
             reuse.touch(rel);
+            // (A file shared with another name is written anew, not in place.)
+            unshare(&path);
             let existing = || {
+                use std::os::unix::fs::OpenOptionsExt;
                 std::fs::OpenOptions::new()
                     .read(true)
                     .write(true)
+                    .custom_flags(libc::O_NOFOLLOW)
                     .open(&path)
             };
             if let Some(Ok(file)) = reuse.before.contains(rel).then(existing) {
@@ -426,7 +606,7 @@ mod tests {
     /// Builds `files` into `target` through a staging folder; returns how many
     /// files were written (`None`: not over a spare copy).
     fn build(target: &Path, root: &Path, bytes: &[u8]) -> Option<usize> {
-        let staging = Staging::begin(target, root).expect("staging");
+        let staging = Staging::begin(target, root, Language::Sv).expect("staging");
         // `register.json` also marks the folder as a site insyn built.
         staging
             .write_with("register.json", |out| {

@@ -128,6 +128,7 @@ impl Shared {
 fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
     let mut body = String::new();
     let errors = diags.iter().filter(|d| d.is_error()).count();
+    let canonical = crate::confine::canonical_root(root);
     for d in diags.iter().filter(|d| d.is_error()) {
         let location = if d.line > 0 {
             format!("{}:{}:{}", d.file, d.line, d.column)
@@ -141,7 +142,8 @@ fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
             escape_html(&location)
         ));
         if d.line > 0
-            && let Ok(text) = std::fs::read_to_string(root.join(&d.file))
+            // (Read as the build reads: never through a link out of the site.)
+            && let Ok(text) = crate::load::read_text(&canonical, &root.join(&d.file), &d.file, lang)
         {
             let lines: Vec<&str> = text.lines().collect();
             let at = usize::try_from(d.line).unwrap_or(1).max(1);

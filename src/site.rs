@@ -866,6 +866,10 @@ pub fn build_cached(
     let main = site.site.language;
 
     let theme = Theme::new(root, &site.site.theme);
+    let unusable = theme.problems(main);
+    if !unusable.is_empty() {
+        return Err(unusable);
+    }
     // Everything each page depends on besides its own record.
     let mut theme_files = Vec::new();
     for dir in ["templates", "static", "i18n"] {
@@ -910,7 +914,7 @@ pub fn build_cached(
     crate::timing::step("plan");
     let staging = match cache {
         Some(_) => Staging::in_place(output),
-        None => Staging::begin(output, root),
+        None => Staging::begin(output, root, main),
     }
     .map_err(|d| vec![d])?;
     crate::timing::step("prepare output folder");

@@ -17,15 +17,67 @@ pub struct Theme {
     overrides: Option<PathBuf>,
     /// How the override folder is shown in messages.
     shown: String,
+    /// The site's folder with links resolved: no theme file is read from outside it.
+    root: PathBuf,
 }
 
 impl Theme {
     pub fn new(root: &Path, name: &str) -> Self {
+        // A name, never a path (`site.theme` is checked on loading, too).
         let dir = root.join("themes").join(name);
+        let named = crate::slug::is_slug(name);
         Theme {
-            overrides: dir.is_dir().then_some(dir),
+            overrides: (named && dir.is_dir()).then_some(dir),
             shown: format!("themes/{name}"),
+            root: crate::confine::canonical_root(root),
         }
+    }
+
+    /// What in the theme's folder cannot be used: links that lead out of the
+    /// site, pipes, devices and sockets. Checked before anything is built, so a
+    /// build never reads them (nor waits on them).
+    pub fn problems(&self, lang: Language) -> Vec<Diagnostic> {
+        let Some(dir) = &self.overrides else {
+            return Vec::new();
+        };
+        let shown = |path: &Path| match path.strip_prefix(dir) {
+            Ok(rel) if rel.as_os_str().is_empty() => self.shown.clone(),
+            Ok(rel) => format!("{}/{}", self.shown, slashed(rel)),
+            Err(_) => self.shown.clone(),
+        };
+        let mut found = Vec::new();
+        let mut walker = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !crate::confine::is_leftover(&e.file_name().to_string_lossy())
+            });
+        while let Some(entry) = walker.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let at = e.path().map_or_else(|| self.shown.clone(), shown);
+                    found.push(unusable(&at, lang));
+                    continue;
+                }
+            };
+            // A link (or the theme folder itself) must stay inside the site.
+            if (entry.depth() == 0 || entry.path_is_symlink())
+                && !std::fs::canonicalize(entry.path()).is_ok_and(|p| p.starts_with(&self.root))
+            {
+                found.push(crate::confine::outside_error(&shown(entry.path()), lang));
+                // (Not even the names of what is out there are looked at.)
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+            let kind = entry.file_type();
+            if !kind.is_file() && !kind.is_dir() {
+                found.push(unusable(&shown(entry.path()), lang));
+            }
+        }
+        found
     }
 
     /// Where a theme file comes from, for messages.
@@ -39,9 +91,10 @@ impl Theme {
     pub fn file(&self, rel: &str) -> Option<Cow<'static, [u8]>> {
         if let Some(dir) = &self.overrides
             && dir.join(rel).is_file()
-            && let Ok(bytes) = std::fs::read(dir.join(rel))
         {
-            return Some(Cow::Owned(bytes));
+            // (What [`Theme::problems`] refuses is never read, not even the
+            // built-in file instead: the build stops on those problems.)
+            return self.read(&dir.join(rel)).map(Cow::Owned);
         }
         DEFAULT_THEME
             .iter()
@@ -49,7 +102,20 @@ impl Theme {
             .map(|(_, b)| Cow::Borrowed(*b))
     }
 
+    /// Reads a file of the override folder, if it is really inside the site.
+    fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        let mut file = crate::confine::open_inside(&self.root, path).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+        Some(bytes)
+    }
+
     /// Every file under `prefix/` in either the built-in theme or the override.
+    /// Hidden files and editor leftovers (`.env`, `.git/`, `x.swp`, `x~`) are
+    /// not among them: they are never published.
     pub fn files_under(&self, prefix: &str) -> BTreeSet<String> {
         let want = format!("{prefix}/");
         let mut names: BTreeSet<String> = DEFAULT_THEME
@@ -60,19 +126,15 @@ impl Theme {
         if let Some(dir) = &self.overrides {
             let base = dir.join(prefix);
             for entry in walkdir::WalkDir::new(&base)
-                .follow_links(false)
+                .follow_links(true)
                 .into_iter()
+                .filter_entry(|e| !crate::confine::is_leftover(&e.file_name().to_string_lossy()))
                 .flatten()
             {
                 if entry.file_type().is_file()
                     && let Ok(rel) = entry.path().strip_prefix(dir)
                 {
-                    let rel = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    names.insert(rel);
+                    names.insert(slashed(rel));
                 }
             }
         }
@@ -84,6 +146,7 @@ impl Theme {
         Theme {
             overrides: None,
             shown: String::new(),
+            root: PathBuf::new(),
         }
         .strings(lang)
     }
@@ -99,10 +162,19 @@ impl Theme {
         let mut merged = parse_strings(&format!("(inbyggt tema) {rel}"), builtin)?;
         if let Some(dir) = &self.overrides
             && dir.join(&rel).is_file()
-            && let Ok(bytes) = std::fs::read(dir.join(&rel))
+            && let Some(bytes) = self.read(&dir.join(&rel))
         {
-            let own = parse_strings(&format!("{}/{rel}", self.shown), &bytes)?;
-            merge(&mut merged, own);
+            let shown = format!("{}/{rel}", self.shown);
+            let own = parse_strings(&shown, &bytes)?;
+            let mut wrong = Vec::new();
+            if own.is_object() {
+                merge_checked(&mut merged, own, "", &mut wrong);
+            } else if !own.is_null() {
+                wrong.push(String::new());
+            }
+            if let Some(key) = wrong.first() {
+                return Err(shape_error(&shown, key, lang));
+            }
         }
         Ok(merged)
     }
@@ -119,8 +191,14 @@ impl Theme {
         strings: &serde_json::Value,
     ) -> Result<(), Vec<Diagnostic>> {
         let have: std::collections::HashSet<String> = text_keys(strings).into_iter().collect();
-        let file = self.origin(&format!("i18n/{}.yaml", lang.as_str()));
-        let main_file = format!("i18n/{}.yaml", main.as_str());
+        // (With a theme of its own, the missing text goes in its file, even one
+        // not made yet: the built-in theme's files cannot be changed.)
+        let rel = format!("i18n/{}.yaml", lang.as_str());
+        let file = match &self.overrides {
+            Some(_) => format!("{}/{rel}", self.shown),
+            None => self.origin(&rel),
+        };
+        let main_file = self.origin(&format!("i18n/{}.yaml", main.as_str()));
         let missing: Vec<Diagnostic> = text_keys(main_strings)
             .iter()
             .filter(|k| !have.contains(*k))
@@ -141,6 +219,32 @@ impl Theme {
             Err(missing)
         }
     }
+}
+
+/// A relative path with `/` between its parts.
+fn slashed(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A pipe, device or socket in the theme (or something that cannot be looked at).
+fn unusable(shown: &str, lang: Language) -> Diagnostic {
+    Diagnostic::error(
+        "not-a-file",
+        shown,
+        crate::msg!(
+            lang,
+            "Det här är ingen vanlig fil eller mapp (utan till exempel ett rör, en enhet eller en trasig länk), så temat kan inte använda den.",
+            "This is not an ordinary file or folder (but, for example, a pipe, a device or a broken link), so the theme cannot use it."
+        ),
+    )
+    .hint(crate::msg!(
+        lang,
+        "Ta bort den ur temats mapp, eller ersätt den med en vanlig fil.",
+        "Remove it from the theme's folder, or replace it with an ordinary file."
+    ))
 }
 
 /// Every text of a strings file, as a dotted key (`ui.skip`).
@@ -178,20 +282,59 @@ fn parse_strings(shown: &str, bytes: &[u8]) -> Result<serde_json::Value, Diagnos
     Ok(yaml::to_json(&node.value))
 }
 
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+/// Puts the override's texts over the built-in ones. A text must stay a text
+/// and a group a group: the dotted keys where the override changes that are
+/// noted in `wrong` (and not merged).
+fn merge_checked(
+    base: &mut serde_json::Value,
+    over: serde_json::Value,
+    prefix: &str,
+    wrong: &mut Vec<String>,
+) {
+    use serde_json::Value;
     match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+        (Value::Object(b), Value::Object(o)) => {
             for (k, v) in o {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 match b.get_mut(&k) {
-                    Some(existing) => merge(existing, v),
+                    Some(existing) => merge_checked(existing, v, &key, wrong),
                     None => {
                         b.insert(k, v);
                     }
                 }
             }
         }
-        (b, o) => *b = o,
+        (b @ Value::String(_), o @ Value::String(_)) => *b = o,
+        (b, o) if !b.is_object() && !b.is_string() => *b = o,
+        _ => wrong.push(prefix.to_owned()),
     }
+}
+
+/// A theme's strings file that changes a group of texts into a single value
+/// (or the other way round): named with the key, so the editor finds it.
+fn shape_error(shown: &str, key: &str, lang: Language) -> Diagnostic {
+    let message = if key.is_empty() {
+        crate::msg!(
+            lang,
+            "Filen med texter ska bestå av grupper av texter (som `ui:` med texter under), inte en lista eller ett enstaka värde.",
+            "The file of texts should consist of groups of texts (like `ui:` with texts under it), not a list or a single value."
+        )
+    } else {
+        crate::msg!(
+            lang,
+            "`{key}` har en annan form här än i det inbyggda temat: en text där det ska vara en grupp av texter, eller tvärtom.",
+            "`{key}` has another shape here than in the built-in theme: a text where there should be a group of texts, or the other way round."
+        )
+    };
+    Diagnostic::error("theme-strings", shown, message).hint(crate::msg!(
+        lang,
+        "Jämför med det inbyggda temats fil med samma namn och skriv texten på samma plats och i samma form.",
+        "Compare with the built-in theme's file of the same name and write the text in the same place and shape."
+    ))
 }
 
 #[cfg(test)]
