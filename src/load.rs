@@ -919,8 +919,7 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let mut found = Vec::new();
-            let Some((text, node)) = parse_file(canonical, path, &shown, lang, &mut found)
-            else {
+            let Some((text, node)) = parse_file(canonical, path, &shown, lang, &mut found) else {
                 return (None, false, found);
             };
             let mut doc = Doc::new(&shown, &text, today, lang);

@@ -272,6 +272,69 @@ fn lock(parent: &Path, name: &str, lang: Language) -> Result<std::fs::File, Diag
     }
 }
 
+/// Whether `target` may be replaced: missing, or a real folder insyn built
+/// that is not a mount point.
+fn judge(target: &Path, given: &Path, parent: &Path, lang: Language) -> Result<(), Diagnostic> {
+    match std::fs::symlink_metadata(&target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Ok(meta) if meta.is_dir() => {
+            if !ours(&target) {
+                return Err(refuse(
+                    "output-not-ours",
+                    given,
+                    msg!(
+                        lang,
+                        "Utmatningsmappen finns redan och innehåller filer som insyn inte har skrivit, så den ersätts inte.",
+                        "The output folder exists and holds files insyn did not write, so it is not replaced."
+                    ),
+                    msg!(
+                        lang,
+                        "insyn ersätter bara en tom mapp eller en webbplats som insyn har byggt (den har filen `{MARKER}`). Töm mappen om innehållet kan tas bort, eller välj en annan mapp med `--output`.",
+                        "insyn only replaces an empty folder or a site insyn built (it has the file `{MARKER}`). Empty the folder if its content may go, or choose another folder with `--output`."
+                    ),
+                ));
+            }
+            use std::os::unix::fs::MetadataExt;
+            // A mount point (a Docker volume) cannot be swapped for another folder.
+            if std::fs::metadata(&parent).is_ok_and(|p| p.dev() != meta.dev()) {
+                let vol = given.display();
+                return Err(refuse(
+                    "output-mount-point",
+                    given,
+                    msg!(
+                        lang,
+                        "Utmatningsmappen är en monterad volym; insyn kan inte byta ut den i ett enda steg, så den lämnas som den är.",
+                        "The output folder is a mounted volume; insyn cannot swap it in one step, so it is left as it is."
+                    ),
+                    msg!(
+                        lang,
+                        "Bygg till en mapp inne i volymen, till exempel `--output {vol}/site`, och låt webbservern visa den mappen.",
+                        "Build into a folder inside the volume, for example `--output {vol}/site`, and let the web server show that folder."
+                    ),
+                ));
+            }
+        }
+        Ok(_) => {
+            return Err(refuse(
+                "output-not-a-folder",
+                given,
+                msg!(
+                    lang,
+                    "Utmatningen måste vara en mapp, men det här är en fil (eller en enhet, ett rör eller en socket). Den lämnas som den är.",
+                    "The output must be a folder, but this is a file (or a device, a pipe or a socket). It is left as it is."
+                ),
+                msg!(
+                    lang,
+                    "Välj en mapp för webbplatsen med `--output`, till exempel `--output public`.",
+                    "Choose a folder for the site with `--output`, for example `--output public`."
+                ),
+            ));
+        }
+        Err(e) => return Err(io_error("Utmatningsmappen kunde inte läsas", &target, &e)),
+    }
+    Ok(())
+}
+
 impl Staging {
     /// Prepares a build into `target`, refusing every output that is not a
     /// folder insyn may replace: a file, device, pipe or socket; a folder with
@@ -289,8 +352,16 @@ impl Staging {
                     return Err(refuse(
                         "output-broken-link",
                         given,
-                        msg!(lang, "Utmatningsmappen är en länk som inte pekar på någon mapp.", "The output folder is a link that does not point to any folder."),
-                        msg!(lang, "Låt länken peka på en befintlig mapp, eller välj en annan mapp med `--output`.", "Let the link point to an existing folder, or choose another folder with `--output`."),
+                        msg!(
+                            lang,
+                            "Utmatningsmappen är en länk som inte pekar på någon mapp.",
+                            "The output folder is a link that does not point to any folder."
+                        ),
+                        msg!(
+                            lang,
+                            "Låt länken peka på en befintlig mapp, eller välj en annan mapp med `--output`.",
+                            "Let the link point to an existing folder, or choose another folder with `--output`."
+                        ),
                     ));
                 }
             }
@@ -301,8 +372,16 @@ impl Staging {
             return Err(refuse(
                 "output-is-source",
                 given,
-                msg!(lang, "Utmatningsmappen innehåller registret självt; insyn skulle skriva över det.", "The output folder holds the register itself; insyn would write over it."),
-                msg!(lang, "Välj en egen mapp för webbplatsen, till exempel `--output public`.", "Choose a folder of its own for the site, for example `--output public`."),
+                msg!(
+                    lang,
+                    "Utmatningsmappen innehåller registret självt; insyn skulle skriva över det.",
+                    "The output folder holds the register itself; insyn would write over it."
+                ),
+                msg!(
+                    lang,
+                    "Välj en egen mapp för webbplatsen, till exempel `--output public`.",
+                    "Choose a folder of its own for the site, for example `--output public`."
+                ),
             ));
         }
         if ["register", "themes"]
@@ -312,8 +391,16 @@ impl Staging {
             return Err(refuse(
                 "output-in-source",
                 given,
-                msg!(lang, "Utmatningsmappen ligger i `register/` eller `themes/`; webbplatsen skulle bli en del av sina egna källfiler.", "The output folder is inside `register/` or `themes/`; the site would become part of its own source files."),
-                msg!(lang, "Välj en mapp utanför dem, till exempel `--output public`.", "Choose a folder outside them, for example `--output public`."),
+                msg!(
+                    lang,
+                    "Utmatningsmappen ligger i `register/` eller `themes/`; webbplatsen skulle bli en del av sina egna källfiler.",
+                    "The output folder is inside `register/` or `themes/`; the site would become part of its own source files."
+                ),
+                msg!(
+                    lang,
+                    "Välj en mapp utanför dem, till exempel `--output public`.",
+                    "Choose a folder outside them, for example `--output public`."
+                ),
             ));
         }
         let parent = target
@@ -330,41 +417,11 @@ impl Staging {
             std::fs::create_dir_all(&parent)
                 .map_err(|e| io_error("Mappen kunde inte skapas", &parent, &e))?;
         }
+        // Looked at before waiting for the lock (nothing is made beside what is
+        // refused), and again under it: what the folder is then is what counts.
+        judge(&target, given, &parent, lang)?;
         let held = lock(&parent, &name, lang)?;
-        // Looked at again under the lock: what the folder is now is what counts.
-        match std::fs::symlink_metadata(&target) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Ok(meta) if meta.is_dir() => {
-                if !ours(&target) {
-                    return Err(refuse(
-                        "output-not-ours",
-                        given,
-                        msg!(lang, "Utmatningsmappen finns redan och innehåller filer som insyn inte har skrivit, så den ersätts inte.", "The output folder exists and holds files insyn did not write, so it is not replaced."),
-                        msg!(lang, "insyn ersätter bara en tom mapp eller en webbplats som insyn har byggt (den har filen `{MARKER}`). Töm mappen om innehållet kan tas bort, eller välj en annan mapp med `--output`.", "insyn only replaces an empty folder or a site insyn built (it has the file `{MARKER}`). Empty the folder if its content may go, or choose another folder with `--output`."),
-                    ));
-                }
-                use std::os::unix::fs::MetadataExt;
-                // A mount point (a Docker volume) cannot be swapped for another folder.
-                if std::fs::metadata(&parent).is_ok_and(|p| p.dev() != meta.dev()) {
-                    let vol = given.display();
-                    return Err(refuse(
-                        "output-mount-point",
-                        given,
-                        msg!(lang, "Utmatningsmappen är en monterad volym; insyn kan inte byta ut den i ett enda steg, så den lämnas som den är.", "The output folder is a mounted volume; insyn cannot swap it in one step, so it is left as it is."),
-                        msg!(lang, "Bygg till en mapp inne i volymen, till exempel `--output {vol}/site`, och låt webbservern visa den mappen.", "Build into a folder inside the volume, for example `--output {vol}/site`, and let the web server show that folder."),
-                    ));
-                }
-            }
-            Ok(_) => {
-                return Err(refuse(
-                    "output-not-a-folder",
-                    given,
-                    msg!(lang, "Utmatningen måste vara en mapp, men det här är en fil (eller en enhet, ett rör eller en socket). Den lämnas som den är.", "The output must be a folder, but this is a file (or a device, a pipe or a socket). It is left as it is."),
-                    msg!(lang, "Välj en mapp för webbplatsen med `--output`, till exempel `--output public`.", "Choose a folder for the site with `--output`, for example `--output public`."),
-                ));
-            }
-            Err(e) => return Err(io_error("Utmatningsmappen kunde inte läsas", &target, &e)),
-        }
+        judge(&target, given, &parent, lang)?;
         remove_leftovers(&parent, &name);
         // Where the published site can be swapped in one step, build into the
         // spare copy and write only what changed. The spare must be insyn's own
