@@ -166,11 +166,41 @@ pub struct Loaded {
 }
 
 /// Today's date for the date rules; `INSYN_TODAY=YYYY-MM-DD` pins it (tests, reproducible CI).
+/// A value that is not such a date is ignored here; [`today_checked`] refuses it.
 pub fn today() -> Date {
-    std::env::var("INSYN_TODAY")
-        .ok()
-        .and_then(|s| s.trim().parse::<Date>().ok())
-        .unwrap_or_else(|| jiff::Zoned::now().date())
+    today_checked(Language::Sv).unwrap_or_else(|_| jiff::Zoned::now().date())
+}
+
+/// [`today`], with `INSYN_TODAY` set to something that is not a date an error:
+/// a CI job that means to pin the date must not silently run on another day.
+/// (Set but empty counts as not set.)
+pub fn today_checked(lang: Language) -> Result<Date, Diagnostic> {
+    let Some(value) = std::env::var_os("INSYN_TODAY") else {
+        return Ok(jiff::Zoned::now().date());
+    };
+    let text = value.to_string_lossy();
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(jiff::Zoned::now().date());
+    }
+    let valid = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    match text.parse::<Date>() {
+        Ok(date) if valid => Ok(date),
+        _ => Err(Diagnostic::error(
+            "invalid-today",
+            "INSYN_TODAY",
+            msg!(
+                lang,
+                "Miljövariabeln INSYN_TODAY är inte ett datum som ÅÅÅÅ-MM-DD.",
+                "The environment variable INSYN_TODAY is not a date like YYYY-MM-DD."
+            ),
+        )
+        .hint(msg!(
+            lang,
+            "Sätt den till ett datum som finns, till exempel INSYN_TODAY=2026-11-22, eller ta bort den för att använda dagens datum.",
+            "Set it to a date that exists, for example INSYN_TODAY=2026-11-22, or remove it to use today's date."
+        ))),
+    }
 }
 
 /// Path relative to the site root, with `/`, as the editor sees it in their editor.

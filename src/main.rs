@@ -89,13 +89,27 @@ fn print(text: &str, to_stdout: bool) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let today = insyn::load::today();
     let fail = |d: insyn::diagnostic::Diagnostic| {
         print(
             &diagnostic::render(&[d], Format::Human, Language::Sv),
             false,
         );
         ExitCode::FAILURE
+    };
+    // Messages about INSYN_TODAY in the site's language, where there is a site.
+    let lang = match &cli.command {
+        Command::Build { root, .. }
+        | Command::Serve { root, .. }
+        | Command::New { root, .. }
+        | Command::Check { root, .. } => insyn::load::site_language(root),
+        _ => Language::Sv,
+    };
+    let today = match insyn::load::today_checked(lang) {
+        Ok(today) => today,
+        Err(d) => {
+            print(&diagnostic::render(&[d], Format::Human, lang), false);
+            return ExitCode::FAILURE;
+        }
     };
     match cli.command {
         Command::Serve { root, port, host } => match insyn::serve::run(&root, host, port, today) {

@@ -275,10 +275,10 @@ fn lock(parent: &Path, name: &str, lang: Language) -> Result<std::fs::File, Diag
 /// Whether `target` may be replaced: missing, or a real folder insyn built
 /// that is not a mount point.
 fn judge(target: &Path, given: &Path, parent: &Path, lang: Language) -> Result<(), Diagnostic> {
-    match std::fs::symlink_metadata(&target) {
+    match std::fs::symlink_metadata(target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Ok(meta) if meta.is_dir() => {
-            if !ours(&target) {
+            if !ours(target) {
                 return Err(refuse(
                     "output-not-ours",
                     given,
@@ -296,7 +296,7 @@ fn judge(target: &Path, given: &Path, parent: &Path, lang: Language) -> Result<(
             }
             use std::os::unix::fs::MetadataExt;
             // A mount point (a Docker volume) cannot be swapped for another folder.
-            if std::fs::metadata(&parent).is_ok_and(|p| p.dev() != meta.dev()) {
+            if std::fs::metadata(parent).is_ok_and(|p| p.dev() != meta.dev()) {
                 let vol = given.display();
                 return Err(refuse(
                     "output-mount-point",
@@ -330,7 +330,7 @@ fn judge(target: &Path, given: &Path, parent: &Path, lang: Language) -> Result<(
                 ),
             ));
         }
-        Err(e) => return Err(io_error("Utmatningsmappen kunde inte läsas", &target, &e)),
+        Err(e) => return Err(io_error("Utmatningsmappen kunde inte läsas", target, &e)),
     }
     Ok(())
 }

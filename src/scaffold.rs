@@ -180,31 +180,82 @@ fn exists_error(path: &Path, message: &str, hint: &str) -> Diagnostic {
     Diagnostic::error("exists", path.display().to_string(), message).hint(hint)
 }
 
-fn write_new(path: &Path, text: &str) -> Result<(), Diagnostic> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Diagnostic::error(
-                "write",
-                parent.display().to_string(),
-                format!("Mappen kunde inte skapas: {e}."),
-            )
-        })?;
-    }
-    std::fs::write(path, text).map_err(|e| {
+/// Makes the folder of `path`, which must be inside `root` once links are
+/// followed: nothing is written through a link out of the site.
+fn make_parent(root: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(parent).map_err(|e| {
         Diagnostic::error(
             "write",
-            path.display().to_string(),
-            format!("Filen kunde inte skrivas: {e}."),
+            parent.display().to_string(),
+            format!("Mappen kunde inte skapas: {e}. / The folder could not be made: {e}."),
         )
-    })
+    })?;
+    let root = crate::confine::canonical_root(root);
+    if !crate::confine::resolves_inside(&root, parent) {
+        return Err(Diagnostic::error(
+            "link-outside",
+            parent.display().to_string(),
+            "Mappen är en länk till något utanför webbplatsens mapp, så insyn skriver inget där. / The folder is a link to something outside the site's folder, so insyn writes nothing there.",
+        )
+        .hint("Ersätt länken med en vanlig mapp. / Replace the link with an ordinary folder."));
+    }
+    Ok(())
+}
+
+fn write_failed(path: &Path, e: &std::io::Error) -> Diagnostic {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        return exists_error(
+            path,
+            "Det finns redan en fil (eller en länk) med det här namnet; den skrivs inte över. / There is already a file (or a link) with this name; it is not written over.",
+            "Ta bort eller döp om den, eller välj ett annat namn. / Remove or rename it, or choose another name.",
+        );
+    }
+    Diagnostic::error(
+        "write",
+        path.display().to_string(),
+        format!("Filen kunde inte skrivas: {e}. / The file could not be written: {e}."),
+    )
+}
+
+/// Creates `path` (inside `root`) with `text`; never over an existing file,
+/// and never through a link, not even one that points nowhere yet.
+fn write_new(root: &Path, path: &Path, text: &str) -> Result<(), Diagnostic> {
+    make_parent(root, path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| write_failed(path, &e))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| write_failed(path, &e))
 }
 
 /// Writes `schema/record-vN.json` under `root` (what the template's modeline points at).
+/// A newer text replaces the file by a rename, so a link there is replaced, not written through.
 pub fn write_schema(root: &Path) -> Result<PathBuf, Diagnostic> {
     let path = root.join(schema::published_path());
     let text = serde_json::to_string_pretty(&schema::record_schema()).unwrap_or_default() + "\n";
+    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        return Err(write_failed(
+            &path,
+            &std::io::ErrorKind::AlreadyExists.into(),
+        ));
+    }
     if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-        write_new(&path, &text)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = path.with_file_name(format!(".{name}.insyn-{}", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        write_new(root, &temporary, &text)?;
+        std::fs::rename(&temporary, &path).map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            write_failed(&path, &e)
+        })?;
     }
     Ok(path)
 }
@@ -231,7 +282,8 @@ pub fn new_record(root: &Path, name: &str, today: Date) -> Result<PathBuf, Diagn
     }
     for ext in ["yaml", "yml"] {
         let existing = systems.join(format!("{id}.{ext}"));
-        if existing.exists() {
+        // (A link counts as there, even one that points nowhere.)
+        if std::fs::symlink_metadata(&existing).is_ok() {
             return Err(exists_error(
                 &existing,
                 &format!("Det finns redan en post med id `{id}`; den skrivs inte över."),
@@ -240,7 +292,7 @@ pub fn new_record(root: &Path, name: &str, today: Date) -> Result<PathBuf, Diagn
         }
     }
     let path = systems.join(format!("{id}.yaml"));
-    write_new(&path, &record_template(name, today))?;
+    write_new(root, &path, &record_template(name, today))?;
     write_schema(root)?;
     Ok(path)
 }
@@ -339,10 +391,10 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, Diagnostic> {
     for (rel, text) in files {
         let path = dir.join(rel);
         // Never overwrite what a repository already has.
-        if path.exists() {
+        if std::fs::symlink_metadata(&path).is_ok() {
             continue;
         }
-        write_new(&path, &text)?;
+        write_new(dir, &path, &text)?;
         written.push(path);
     }
     written.push(write_schema(dir)?);

@@ -49,6 +49,10 @@ struct Shared {
     building: std::sync::Mutex<()>,
     /// Bumped after every build; browsers waiting on it reload.
     version: watch::Sender<u64>,
+    /// Set on Ctrl+C: requests waiting for a reload answer at once.
+    stop: watch::Sender<bool>,
+    /// The port listened on: only requests for it are answered.
+    port: std::sync::atomic::AtomicU16,
 }
 
 impl Shared {
@@ -314,13 +318,64 @@ struct Seen {
 /// Answers when the site has been rebuilt since version `v`, or after 25 s.
 async fn wait(State(shared): State<Arc<Shared>>, Query(seen): Query<Seen>) -> String {
     let mut rx = shared.version.subscribe();
+    let mut stop = shared.stop.subscribe();
     let current = *rx.borrow_and_update();
-    if seen.v.as_deref() != Some(current.to_string().as_str()) {
+    if seen.v.as_deref() != Some(current.to_string().as_str()) || *stop.borrow_and_update() {
         return current.to_string();
     }
-    let _ = tokio::time::timeout(Duration::from_secs(25), rx.changed()).await;
+    // (A waiting browser tab never keeps Ctrl+C from stopping the server.)
+    tokio::select! {
+        _ = tokio::time::timeout(Duration::from_secs(25), rx.changed()) => {}
+        _ = stop.changed() => {}
+    }
     let now = *rx.borrow();
     now.to_string()
+}
+
+/// Whether a request's `Host` names this server: `localhost` or an address
+/// (`127.0.0.1`, `[::1]`, the one listened on), with the port listened on. A
+/// page on another name that resolves here (DNS rebinding) gets nothing.
+pub fn own_host(host: &str, port: u16) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let (name, given) = match host.rsplit_once(':') {
+        Some((name, p)) if !p.contains(']') => (name.to_owned(), p.parse::<u16>().ok()),
+        _ => (host.clone(), Some(80)),
+    };
+    if given != Some(port) {
+        return false;
+    }
+    let literal = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .map_or_else(
+            || name.parse::<std::net::Ipv4Addr>().is_ok(),
+            |v6| v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        );
+    name == "localhost" || literal
+}
+
+/// Answers 421 (Misdirected Request) to a request for another host.
+async fn only_own_host(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let port = shared.port.load(Ordering::SeqCst);
+    let ours = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| own_host(h, port));
+    if ours {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            "insyn serve svarar bara på sin egen adress (http://127.0.0.1:PORT/ eller http://localhost:PORT/).\n\
+             insyn serve only answers on its own address (http://127.0.0.1:PORT/ or http://localhost:PORT/).\n",
+        )
+            .into_response()
+    }
 }
 
 /// Files an editor's save leaves behind that never matter to the site.
@@ -450,15 +505,31 @@ pub fn run(
     port: u16,
     today: jiff::civil::Date,
 ) -> Result<(), Diagnostic> {
-    let work = std::env::temp_dir().join(format!("insyn-serve-{}", std::process::id()));
+    // A folder of its own, with a name nobody can guess and only its owner may
+    // enter (0700): nothing planted in the temporary folder is written through.
+    let work = tempfile::Builder::new()
+        .prefix("insyn-serve-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(|e| {
+            Diagnostic::error(
+                "serve",
+                "insyn serve",
+                format!(
+                    "Kan inte skapa en tillfällig mapp: {e}. / Cannot make a temporary folder: {e}."
+                ),
+            )
+        })?;
     let shared = Arc::new(Shared {
         root: root.to_path_buf(),
-        output: work.join("public"),
+        output: work.path().join("public"),
         today,
         failure: RwLock::new(None),
         cache: Default::default(),
         building: Default::default(),
         version: watch::channel(0).0,
+        stop: watch::channel(false).0,
+        port: std::sync::atomic::AtomicU16::new(port),
     });
     // Watch first, then build: a save during the first build is not missed.
     watch(shared.clone())?;
@@ -489,6 +560,10 @@ pub fn run(
             )
             .route("/_insyn/wait", get(wait))
             .fallback(serve_file)
+            .layer(axum::middleware::from_fn_with_state(
+                shared.clone(),
+                only_own_host,
+            ))
             .with_state(shared.clone());
         let address = SocketAddr::new(host, port);
         let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
@@ -502,26 +577,67 @@ pub fn run(
             )
         })?;
         let bound = listener.local_addr().unwrap_or(address);
+        shared.port.store(bound.port(), Ordering::SeqCst);
         println!("Serverar registret på http://{bound}/ – tryck Ctrl+C för att avsluta.");
         if !host.is_loopback() {
             println!("Obs: servern nås från andra datorer i nätverket ({host}).");
         }
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| {
+        let mut stopped = shared.stop.subscribe();
+        let stopping = shared.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            stopping.stop.send_replace(true);
+        });
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        });
+        // Open connections get a moment to finish after Ctrl+C, not more.
+        let mut stopped = shared.stop.subscribe();
+        let deadline = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        };
+        tokio::select! {
+            done = server => done.map_err(|e| {
                 Diagnostic::error("serve", "insyn serve", format!("Servern stannade: {e}."))
-            })
+            }),
+            () = deadline => Ok(()),
+        }
     });
-    let _ = std::fs::remove_dir_all(&work);
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    drop(work);
     result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_requests_for_its_own_address_are_answered() {
+        for ok in [
+            "127.0.0.1:8000",
+            "localhost:8000",
+            "LOCALHOST:8000",
+            "[::1]:8000",
+            "192.168.1.5:8000",
+        ] {
+            assert!(own_host(ok, 8000), "{ok}");
+        }
+        for bad in [
+            "evil.example:8000",
+            "evil.example",
+            "127.0.0.1:8001",
+            "127.0.0.1",
+            "localhost.evil:8000",
+            "[::1]",
+            "127.0.0.1.nip.io:8000",
+            "",
+        ] {
+            assert!(!own_host(bad, 8000), "{bad}");
+        }
+        assert!(own_host("localhost", 80));
+    }
 
     #[test]
     fn paths_cannot_leave_the_output_folder() {
