@@ -284,7 +284,7 @@ fn judge(target: &Path, given: &Path, parent: &Path, lang: Language) -> Result<(
                     given,
                     msg!(
                         lang,
-                        "Utmatningsmappen finns redan och innehåller filer som insyn inte har skrivit, så den ersätts inte.",
+                        "Utmatningsmappen finns redan och innehåller filer som inte kommer från insyn, så den ersätts inte.",
                         "The output folder exists and holds files insyn did not write, so it is not replaced."
                     ),
                     msg!(
@@ -481,13 +481,16 @@ impl Staging {
     pub fn in_place(target: &Path) -> Result<Self, Diagnostic> {
         std::fs::create_dir_all(target)
             .map_err(|e| io_error("Mappen kunde inte skapas", target, &e))?;
-        Ok(Staging {
+        let staging = Staging {
             dir: target.to_path_buf(),
             target: target.to_path_buf(),
             committed: true,
             reuse: None,
             _lock: None,
-        })
+        };
+        // (The same files as a full build, marker included.)
+        staging.mark()?;
+        Ok(staging)
     }
 
     /// The folder files are written to.

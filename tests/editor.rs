@@ -92,6 +92,8 @@ fn init_creates_a_site_that_builds_at_once_and_new_adds_a_guided_record() {
 struct Server {
     child: Child,
     port: u16,
+    /// Its temporary folder (`TMPDIR`), where it makes its own private one.
+    tmp: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -102,9 +104,11 @@ impl Drop for Server {
 }
 
 fn serve(root: &std::path::Path) -> Server {
+    let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_insyn"))
         .args(["serve", "--port", "0", "--root", root.to_str().unwrap()])
         .env("INSYN_TODAY", TODAY)
+        .env("TMPDIR", tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -125,7 +129,7 @@ fn serve(root: &std::path::Path) -> Server {
         .and_then(|rest| rest.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Server { child, port }
+    Server { child, port, tmp }
 }
 
 /// A plain HTTP/1.1 GET: (status, body).
@@ -136,7 +140,7 @@ fn get(port: u16, path: &str) -> (u16, String) {
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = Vec::new();
@@ -264,8 +268,15 @@ fn serve_rebuilds_on_save_shows_errors_in_the_browser_and_recovers() {
 }
 
 /// The folder `insyn serve` (process `pid`) builds into.
-fn served_dir(pid: u32) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("insyn-serve-{pid}/public"))
+/// The folder `serve` builds into: the one private folder it made in its `TMPDIR`.
+fn served_dir(server: &Server) -> std::path::PathBuf {
+    let made: Vec<_> = std::fs::read_dir(server.tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    made[0].join("public")
 }
 
 #[test]
@@ -376,7 +387,7 @@ fn serve_rebuilds_only_what_changed_and_ends_up_with_exactly_the_full_build() {
     let out = fresh.path().join("public");
     assert_eq!(build_into(site.path(), &out).code, 0);
     let expected = tree(&out);
-    let served = served_dir(server.child.id());
+    let served = served_dir(&server);
     let mut last = Vec::new();
     for _ in 0..100 {
         last = tree(&served);
