@@ -94,14 +94,14 @@ pub fn outside_error(shown: &str, lang: Language) -> Diagnostic {
         shown,
         msg!(
             lang,
-            "Filen är en länk till något utanför webbplatsens mapp, så insyn läser den inte.",
-            "The file is a link to something outside the site's folder, so insyn does not read it."
+            "Det här är en länk till något utanför webbplatsens mapp, så insyn läser den inte.",
+            "This is a link to something outside the site's folder, so insyn does not read it."
         ),
     )
     .hint(msg!(
         lang,
-        "Ersätt länken med en vanlig fil, eller låt den peka på en fil inne i webbplatsens mapp.",
-        "Replace the link with an ordinary file, or let it point to a file inside the site's folder."
+        "Ersätt länken med en vanlig fil eller mapp, eller låt den peka på något inne i webbplatsens mapp.",
+        "Replace the link with an ordinary file or folder, or let it point to something inside the site's folder."
     ))
 }
 

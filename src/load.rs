@@ -771,6 +771,15 @@ fn discover_systems(root: &Path, lang: Language, diags: &mut Vec<Diagnostic>) ->
         );
         return Vec::new();
     }
+    // A folder that is a link out of the site is not even listed: the names of
+    // somebody's files do not belong in a build log either.
+    if !crate::confine::resolves_inside(&crate::confine::canonical_root(root), &dir) {
+        diags.push(crate::confine::outside_error(
+            &display_path(root, &dir),
+            lang,
+        ));
+        return Vec::new();
+    }
     let mut found = Vec::new();
     // Links are not followed by the walk (which would look up every file once more
     // than the listing does); the few there are are looked up below.
@@ -1454,6 +1463,13 @@ fn load_pages(
     }
     let mut pages = Vec::new();
     let canonical = crate::confine::canonical_root(root);
+    if !crate::confine::resolves_inside(&canonical, &dir) {
+        diags.push(crate::confine::outside_error(
+            &display_path(root, &dir),
+            lang,
+        ));
+        return Vec::new();
+    }
     // A few files: links are followed, and the order (the menu's) is the names'.
     let walker = walkdir::WalkDir::new(&dir)
         .min_depth(1)

@@ -199,6 +199,31 @@ fn a_theme_reads_nothing_outside_the_site_publishes_no_leftovers_and_never_waits
 }
 
 #[test]
+fn a_systems_or_pages_folder_linked_out_of_the_site_is_not_even_listed() {
+    for folder in ["systems", "pages"] {
+        let (dir, root, _) = site_and_secret();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join(format!("{SECRET}.txt")), SECRET).unwrap();
+        std::fs::write(
+            elsewhere.join(format!("{SECRET}.md")),
+            format!("# {SECRET}\n"),
+        )
+        .unwrap();
+        std::fs::write(elsewhere.join(format!("{SECRET}.yaml")), "name: x\n").unwrap();
+        let at = root.join("register").join(folder);
+        std::fs::remove_dir_all(&at).unwrap();
+        symlink(&elsewhere, &at).unwrap();
+        for check in check_all_formats(&root) {
+            let all = format!("{}{}", check.stdout, check.stderr);
+            assert_eq!(check.code, 1, "{folder}: {all}");
+            assert!(!all.contains(SECRET), "{folder}: {all}");
+            assert!(all.contains(&format!("register/{folder}")), "{all}");
+        }
+    }
+}
+
+#[test]
 fn a_pipe_among_the_pages_is_an_error_not_a_wait() {
     let (dir, root, _) = site_and_secret();
     mkfifo(&root.join("register/pages/ror.md"));
