@@ -634,6 +634,7 @@ fn ctrl_c_stops_serve_at_once_even_with_a_browser_tab_waiting() {
     };
     let took = started.elapsed();
     assert!(exited.is_some(), "still running 5 s after Ctrl+C");
+    eprintln!("Ctrl+C with a reload request waiting: stopped in {took:?}");
     assert!(took < Duration::from_millis(1500), "Ctrl+C took {took:?}");
     // And its folder is gone.
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
