@@ -39,11 +39,28 @@ pub enum Refused {
 /// and only if the file really lies inside `root` (canonical, see [`canonical_root`]).
 pub fn open_inside(root: &Path, path: &Path) -> Result<std::fs::File, Refused> {
     use std::os::unix::fs::OpenOptionsExt;
+    // A link is resolved before it is opened: opening alone can do something
+    // (a device out there), so what lies outside is not even opened. What is
+    // not a link is opened without following one, in case one was put there since.
+    let link = std::fs::symlink_metadata(path)
+        .map_err(Refused::Io)?
+        .file_type()
+        .is_symlink();
+    if link {
+        match std::fs::canonicalize(path) {
+            Ok(real) if real.starts_with(root) => {}
+            Ok(_) => return Err(Refused::Outside),
+            Err(e) => return Err(Refused::Io(e)),
+        }
+    }
+    let nofollow = if link { 0 } else { libc::O_NOFOLLOW };
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(libc::O_NONBLOCK | nofollow)
         .open(path)
         .map_err(Refused::Io)?;
+    // And the file opened is asked where it is: a link swapped in between the
+    // look and the opening is refused too.
     let real = real_path(&file).or_else(|| std::fs::canonicalize(path).ok());
     match real {
         Some(real) if real.starts_with(root) => Ok(file),

@@ -593,6 +593,25 @@ fn serve_answers_only_requests_for_its_own_address() {
 }
 
 #[test]
+fn serves_error_page_shows_nothing_of_a_link_out_of_the_site() {
+    let (dir, root, secret) = site_and_secret();
+    symlink(&secret, root.join("register/systems/nyckel.yaml")).unwrap();
+    symlink(&secret, root.join("register/pages/hemlig.md")).unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let served = serve(&root, &tmp);
+    let (code, mut page) = get(served.port, "/", &format!("127.0.0.1:{}", served.port));
+    let mut body = Vec::new();
+    page.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let _ = std::io::Read::read_to_end(&mut page, &mut body);
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(code, 500, "{body}");
+    assert!(body.contains("register/systems/nyckel.yaml"), "{body}");
+    assert!(!body.contains(SECRET), "{body}");
+}
+
+#[test]
 fn ctrl_c_stops_serve_at_once_even_with_a_browser_tab_waiting() {
     let (_dir, tmp, mut served) = served();
     let port = served.port;
