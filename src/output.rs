@@ -153,9 +153,30 @@ fn files_in(dir: &Path) -> Option<std::collections::HashSet<String>> {
     Some(files)
 }
 
+/// A file-system error while publishing, in Swedish and English (the site's
+/// language is not known everywhere here).
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("write", path.display().to_string(), format!("{what}: {e}."))
-        .hint("Kontrollera att det finns plats på disken och att du får skriva i mappen.")
+    let english = match what {
+        "Filen kunde inte skrivas" => "The file could not be written",
+        "Mappen kunde inte skapas" => "The folder could not be made",
+        "Låsfilen kunde inte öppnas" => "The lock file could not be opened",
+        "Utmatningsmappen kunde inte låsas" => "The output folder could not be locked",
+        "Utmatningsmappen kunde inte läsas" => "The output folder could not be read",
+        "Den nya webbplatsen kunde inte bytas in" => "The new site could not be swapped in",
+        "Den gamla webbplatsen kunde inte flyttas undan" => "The old site could not be moved away",
+        "Den nya webbplatsen kunde inte flyttas på plats" => {
+            "The new site could not be moved into place"
+        }
+        _ => "",
+    };
+    let message = if english.is_empty() {
+        format!("{what}: {e}.")
+    } else {
+        format!("{what}: {e}. / {english}: {e}.")
+    };
+    Diagnostic::error("write", path.display().to_string(), message).hint(
+        "Kontrollera att det finns plats på disken och att du får skriva i mappen. / Check that there is room on the disk and that you may write in the folder.",
+    )
 }
 
 /// Swaps two paths in one step, so that there is never a moment without a
