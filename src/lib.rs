@@ -11,6 +11,7 @@
 
 pub mod diagnostic;
 pub mod fields;
+pub mod hints;
 pub mod history;
 pub mod load;
 pub mod markdown;
