@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod fields;
 pub mod hints;
 pub mod history;
+pub mod labels;
 pub mod load;
 pub mod markdown;
 pub mod model;
