@@ -14,6 +14,7 @@ pub mod fields;
 pub mod hints;
 pub mod history;
 pub mod labels;
+pub mod lint;
 pub mod load;
 pub mod markdown;
 pub mod model;

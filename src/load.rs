@@ -901,6 +901,7 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 return (None, false, found);
             };
             let mut doc = Doc::new(&shown, &text, today, lang);
+            crate::lint::record(&mut doc, &node);
             let system = read_system(&mut doc, &node, &stem, languages);
             let ok = !doc.has_errors();
             found.append(&mut doc.diags);
