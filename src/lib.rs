@@ -28,4 +28,5 @@ pub mod site;
 pub mod slug;
 pub mod theme;
 pub mod timing;
+pub mod twins;
 pub mod yaml;

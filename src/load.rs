@@ -119,6 +119,7 @@ struct CachedRecord {
     context: u64,
     system: Option<Arc<System>>,
     diags: Vec<Diagnostic>,
+    twin: Option<crate::twins::Twin>,
 }
 
 /// A quick, stable hash for fingerprints (not for security).
@@ -869,7 +870,8 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    let read: Vec<(Option<Arc<System>>, bool, Vec<Diagnostic>)> = files
+    type Read = (Option<Arc<System>>, bool, Vec<Diagnostic>, Option<crate::twins::Twin>);
+    let read: Vec<Read> = files
         .par_iter()
         .map(|path| {
             let watched =
@@ -889,7 +891,12 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 && (watched || (c.stamp == stamp && stamp.1.is_some()))
             {
                 let ok = c.system.is_some();
-                return (c.system.clone().filter(|_| keep), ok, c.diags.clone());
+                return (
+                    c.system.clone().filter(|_| keep),
+                    ok,
+                    c.diags.clone(),
+                    c.twin.clone(),
+                );
             }
             let shown = display_path(root, path);
             let stem = path
@@ -898,8 +905,9 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .unwrap_or_default();
             let mut found = Vec::new();
             let Some((text, node)) = parse_file(path, &shown, lang, &mut found) else {
-                return (None, false, found);
+                return (None, false, found, None);
             };
+            let twin = crate::twins::key(&text, &node);
             let mut doc = Doc::new(&shown, &text, today, lang);
             crate::lint::record(&mut doc, &node);
             let system = read_system(&mut doc, &node, &stem, languages);
@@ -922,21 +930,25 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                         context,
                         system: system.clone(),
                         diags: found.clone(),
+                        twin: twin.clone(),
                     },
                 );
             }
             // (Not kept: freed here, on every core, rather than at the end.)
             let ok = system.is_some();
-            (system.filter(|_| keep), ok, found)
+            (system.filter(|_| keep), ok, found, twin)
         })
         .collect();
     crate::timing::step("read and check records");
     let mut checked = 0;
-    for (system, ok, mut found) in read {
+    let mut twins = Vec::new();
+    for ((system, ok, mut found, twin), path) in read.into_iter().zip(&files) {
         diags.append(&mut found);
         checked += usize::from(ok);
         systems.extend(system);
+        twins.extend(twin.map(|t| (display_path(root, path), t)));
     }
+    crate::twins::report(&twins, lang, diags);
     systems.sort_by(|a, b| a.id.cmp(&b.id));
     (systems, checked)
 }
