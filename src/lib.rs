@@ -16,6 +16,7 @@ pub mod history;
 pub mod labels;
 pub mod lint;
 pub mod load;
+pub mod locate;
 pub mod markdown;
 pub mod model;
 pub mod output;

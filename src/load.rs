@@ -352,15 +352,15 @@ fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) 
                 "no-register",
                 display_path(root, &register_dir),
                 {
-                    let shown_root = if root.as_os_str().is_empty() {
-                        ".".to_owned()
+                    let shown_root = crate::locate::absolute(root);
+                    if root == Path::new(".") {
+                        msg!(lang, "Det finns ingen mapp `register` i {shown_root} eller i mapparna ovanför.", "There is no `register` folder in {shown_root} or in the folders above it.")
                     } else {
-                        root.display().to_string()
-                    };
-                    msg!(lang, "Det finns ingen mapp `register` i {shown_root}.", "There is no `register` folder in {shown_root}.")
+                        msg!(lang, "Det finns ingen mapp `register` i {shown_root}.", "There is no `register` folder in {shown_root}.")
+                    }
                 },
             )
-            .hint(msg!(lang, "Kör kommandot i webbplatsens mapp, ange den med `--root MAPP`, eller skapa en ny med `insyn init`.", "Run the command in the site's folder, name it with `--root FOLDER`, or create a new site with `insyn init`.")),
+            .hint(msg!(lang, "Kör kommandot i webbplatsens mapp eller en mapp i den, ange den med `--root MAPP`, eller skapa en ny med `insyn init`.", "Run the command in the site's folder or a folder inside it, name it with `--root FOLDER`, or create a new site with `insyn init`.")),
         );
         return Loaded {
             lang,
@@ -946,7 +946,8 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
         diags.append(&mut found);
         checked += usize::from(ok);
         systems.extend(system);
-        twins.extend(twin.map(|t| (display_path(root, path), t)));
+        // (Records with errors are fixed first; their copies are found then.)
+        twins.extend(twin.filter(|_| ok).map(|t| (display_path(root, path), t)));
     }
     crate::twins::report(&twins, lang, diags);
     systems.sort_by(|a, b| a.id.cmp(&b.id));

@@ -132,3 +132,50 @@ fn no_message_of_the_corpus_holds_library_wording() {
         }
     }
 }
+
+/// `insyn check` run in `dir` (the way an editor's terminal runs it), no `--root`.
+fn check_in(dir: &Path) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_insyn"))
+        .arg("check")
+        .current_dir(dir)
+        .env("INSYN_TODAY", TODAY)
+        .output()
+        .expect("insyn runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn check_inside_the_register_finds_the_site_above_and_names_the_folder_when_there_is_none() {
+    let site = site_of(&repo().join("tests/cases/editor/kolon-i-text.yaml"), "sv");
+    let systems = site.path().join("register/systems");
+    let run = check_in(&systems);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("--> register/systems/kolon-i-text.yaml:2:29"),
+        "{}",
+        run.stdout
+    );
+    // From the register folder too.
+    assert_eq!(check_in(&site.path().join("register")).code, 1);
+
+    let empty = tempfile::tempdir().unwrap();
+    let run = check_in(empty.path());
+    assert_eq!(run.code, 1);
+    let absolute = std::fs::canonicalize(empty.path()).unwrap();
+    assert!(
+        run.stdout.contains(&format!(
+            "Det finns ingen mapp `register` i {} eller i mapparna ovanför.",
+            absolute.display()
+        )) || run.stdout.contains(&format!(
+            "Det finns ingen mapp `register` i {} eller i mapparna ovanför.",
+            empty.path().display()
+        )),
+        "{}",
+        run.stdout
+    );
+}
