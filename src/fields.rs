@@ -108,7 +108,13 @@ impl<'a> Doc<'a> {
             let code = code.as_str();
             let allowed = V::allowed();
             let shown = crate::labels::label_of(V::FIELD, code, self.lang)
-                .map(|label| msg!(self.lang, " – på webbplatsen står det ”{label}”", " – the site shows it as “{label}”"))
+                .map(|label| {
+                    msg!(
+                        self.lang,
+                        " – på webbplatsen står det ”{label}”",
+                        " – the site shows it as “{label}”"
+                    )
+                })
                 .unwrap_or_default();
             self.error(
                 "invalid-value",
@@ -212,7 +218,11 @@ impl<'a> Doc<'a> {
                     None => (None, path),
                 };
                 let under = match parent {
-                    Some(p) => msg!(self.lang, ", indraget under `{p}:` som nu", ", indented under `{p}:` as now"),
+                    Some(p) => msg!(
+                        self.lang,
+                        ", indraget under `{p}:` som nu",
+                        ", indented under `{p}:` as now"
+                    ),
                     None => String::new(),
                 };
                 let written = match other {
@@ -376,8 +386,12 @@ impl<'a> Doc<'a> {
 
 /// A small number as a word (`två mellanslag`), as a person would write it.
 fn count_words(n: u64, lang: Language) -> String {
-    let sv = ["noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta"];
-    let en = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight"];
+    let sv = [
+        "noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta",
+    ];
+    let en = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    ];
     let words = if lang == Language::Sv { sv } else { en };
     usize::try_from(n)
         .ok()
@@ -851,7 +865,9 @@ impl<'n> Fields<'n> {
         else {
             return false;
         };
-        let parent = child.prefix[self.prefix.len()..].trim_end_matches('.').to_owned();
+        let parent = child.prefix[self.prefix.len()..]
+            .trim_end_matches('.')
+            .to_owned();
         let Some((parent_key, _)) = self.entries.iter().find(|(k, _)| k.value == parent) else {
             return false;
         };

@@ -227,10 +227,10 @@ pub fn explain(source: &str, at_line: u64, lang: Language) -> Option<Explained> 
             line.indent
         };
         // Indentation: the line must start where its siblings do, or open a level.
-        if let Some((parent_indent, parent)) = opened.take() {
-            if indent > parent_indent {
-                levels.push((indent, parent));
-            }
+        if let Some((parent_indent, parent)) = opened.take()
+            && indent > parent_indent
+        {
+            levels.push((indent, parent));
         }
         let mut popped = None;
         while levels.last().is_some_and(|(i, _)| *i > indent) {
@@ -410,7 +410,11 @@ mod tests {
     fn a_colon_in_text_is_shown_with_the_fixed_line() {
         let e = explain("name: a\nsummary: Svar om: allt\n", 2, Language::Sv).unwrap();
         assert_eq!((e.line, e.column), (2, 17));
-        assert!(e.hint.contains("`summary: \"Svar om: allt\"`"), "{}", e.hint);
+        assert!(
+            e.hint.contains("`summary: \"Svar om: allt\"`"),
+            "{}",
+            e.hint
+        );
     }
 
     #[test]

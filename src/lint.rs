@@ -54,7 +54,10 @@ fn typographic_quotes(doc: &mut Doc, key: Option<&str>, text: &str, pos: Pos) {
     if t.chars().count() < 2 || !OPENING.contains(&first) || !CLOSING.contains(&last) {
         return;
     }
-    let inner = t.trim_start_matches(OPENING).trim_end_matches(CLOSING).trim();
+    let inner = t
+        .trim_start_matches(OPENING)
+        .trim_end_matches(CLOSING)
+        .trim();
     let fixed = match key {
         Some(k) => format!("{k}: {inner}"),
         None => format!("- {inner}"),
@@ -100,7 +103,7 @@ fn luhn(digits: &[u8]) -> bool {
             v / 10 + v % 10
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// `Some(true)` for a samordningsnummer, `Some(false)` for a personnummer, when
@@ -177,9 +180,15 @@ fn identity_numbers(doc: &mut Doc, text: &str, pos: Pos) {
     for (number, coordination) in find_identity_numbers(text) {
         let at = locate(doc, pos, &number);
         let (sv, en) = if coordination {
-            ("ett samordningsnummer", "a samordningsnummer (coordination number)")
+            (
+                "ett samordningsnummer",
+                "a samordningsnummer (coordination number)",
+            )
         } else {
-            ("ett personnummer", "a personnummer (personal identity number)")
+            (
+                "ett personnummer",
+                "a personnummer (personal identity number)",
+            )
         };
         let what = if doc.lang == crate::model::Language::Sv {
             sv
@@ -265,7 +274,10 @@ mod tests {
     #[test]
     fn identity_numbers_in_every_form_and_only_valid_ones() {
         let found = |t: &str| find_identity_numbers(t);
-        assert_eq!(found("nr 19121212-1212."), vec![("19121212-1212".into(), false)]);
+        assert_eq!(
+            found("nr 19121212-1212."),
+            vec![("19121212-1212".into(), false)]
+        );
         assert_eq!(found("121212-1212"), vec![("121212-1212".into(), false)]);
         assert_eq!(found("121212+1212"), vec![("121212+1212".into(), false)]);
         assert_eq!(found("191212121212"), vec![("191212121212".into(), false)]);

@@ -870,7 +870,12 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    type Read = (Option<Arc<System>>, bool, Vec<Diagnostic>, Option<crate::twins::Twin>);
+    type Read = (
+        Option<Arc<System>>,
+        bool,
+        Vec<Diagnostic>,
+        Option<crate::twins::Twin>,
+    );
     let read: Vec<Read> = files
         .par_iter()
         .map(|path| {

@@ -460,7 +460,8 @@ mod tests {
         let d = parse("x.yaml", "name: a\nname: b\n", Language::Sv).unwrap_err();
         assert_eq!((d.line, d.column), (2, 1));
         assert!(
-            d.message.contains("`name` står två gånger: första gången på rad 1"),
+            d.message
+                .contains("`name` står två gånger: första gången på rad 1"),
             "{}",
             d.message
         );
