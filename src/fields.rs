@@ -18,6 +18,17 @@ pub struct Doc<'a> {
     /// The language messages are written in (the site's).
     pub lang: Language,
     pub diags: Vec<Diagnostic>,
+    /// Nested maps already read: where a stray field of the parent belongs.
+    finished: Vec<Finished>,
+}
+
+/// A nested map that was read: its path (`data.`), the column its fields start
+/// in, the fields it knows and the messages for those that were missing.
+struct Finished {
+    prefix: String,
+    column: u64,
+    asked: Vec<&'static str>,
+    missing: Vec<(&'static str, String)>,
 }
 
 impl<'a> Doc<'a> {
@@ -28,6 +39,7 @@ impl<'a> Doc<'a> {
             today,
             lang,
             diags: Vec::new(),
+            finished: Vec::new(),
         }
     }
 
@@ -90,6 +102,35 @@ impl<'a> Doc<'a> {
         let value = text.trim();
         if let Some(v) = V::parse(value) {
             return Some(v);
+        }
+        let key = path.rsplit('.').next().unwrap_or(path);
+        if let Some(code) = crate::labels::code_for::<V>(value) {
+            let code = code.as_str();
+            let allowed = V::allowed();
+            let shown = crate::labels::label_of(V::FIELD, code, self.lang)
+                .map(|label| {
+                    msg!(
+                        self.lang,
+                        " – på webbplatsen står det ”{label}”",
+                        " – the site shows it as “{label}”"
+                    )
+                })
+                .unwrap_or_default();
+            self.error(
+                "invalid-value",
+                node.pos,
+                msg!(
+                    self.lang,
+                    "`{value}` är inte ett tillåtet värde för `{path}`: i filen skrivs en kod, inte ord.",
+                    "`{value}` is not an allowed value for `{path}`: the file holds a code, not words."
+                ),
+                msg!(
+                    self.lang,
+                    "Skriv `{key}: {code}`{shown}. Tillåtna värden: {allowed}.",
+                    "Write `{key}: {code}`{shown}. Allowed values: {allowed}."
+                ),
+            );
+            return None;
         }
         let suggestion = closest(value, V::ALL.iter().map(|v| v.as_str()))
             .map(|s| msg!(self.lang, " Menade du `{s}`?", " Did you mean `{s}`?"))
@@ -170,24 +211,87 @@ impl<'a> Doc<'a> {
                 "true" | "True" | "TRUE" => Some(true),
                 _ => Some(false),
             },
-            _ => {
-                self.error(
-                    "wrong-type",
-                    node.pos,
-                    msg!(
+            other => {
+                // The nested form to write, never the dotted path (which pasted is wrong).
+                let (parent, key) = match path.rsplit_once('.') {
+                    Some((parent, key)) => (Some(parent), key),
+                    None => (None, path),
+                };
+                let under = match parent {
+                    Some(p) => msg!(
                         self.lang,
-                        "Fältet `{path}` ska vara `true` (ja) eller `false` (nej).",
-                        "The field `{path}` should be `true` or `false`."
+                        ", indraget under `{p}:` som nu",
+                        ", indented under `{p}:` as now"
                     ),
-                    msg!(
-                        self.lang,
-                        "Skriv `{path}: true` eller `{path}: false`, utan citattecken.",
-                        "Write `{path}: true` or `{path}: false`, without quotes."
+                    None => String::new(),
+                };
+                let written = match other {
+                    Node::Scalar { text, .. } => text.trim().to_lowercase(),
+                    _ => String::new(),
+                };
+                let meant = match written.as_str() {
+                    "ja" | "j" | "sant" | "yes" | "y" | "on" | "1" => Some("true"),
+                    "nej" | "n" | "falskt" | "no" | "off" | "0" => Some("false"),
+                    _ => None,
+                };
+                let (message, hint) = match meant {
+                    Some(value) => (
+                        msg!(
+                            self.lang,
+                            "`{written}` i `{path}` skrivs `{value}`: ja och nej skrivs `true` och `false`.",
+                            "`{written}` in `{path}` is written `{value}`: yes and no are written `true` and `false`."
+                        ),
+                        msg!(
+                            self.lang,
+                            "Skriv `{key}: {value}`, utan citattecken{under}.",
+                            "Write `{key}: {value}`, without quotes{under}."
+                        ),
                     ),
-                );
+                    None => (
+                        msg!(
+                            self.lang,
+                            "Fältet `{path}` ska vara `true` (ja) eller `false` (nej).",
+                            "The field `{path}` should be `true` or `false`."
+                        ),
+                        msg!(
+                            self.lang,
+                            "Skriv `{key}: true` eller `{key}: false`, utan citattecken{under}.",
+                            "Write `{key}: true` or `{key}: false`, without quotes{under}."
+                        ),
+                    ),
+                };
+                self.error("wrong-type", node.pos, message, hint);
                 None
             }
         }
+    }
+
+    /// A list written on one line with commas (`tags: a, b`): the parts, or
+    /// `None` when `node` is not such a text.
+    fn comma_list(node: &Spanned<Node>) -> Option<Vec<String>> {
+        match &node.value {
+            Node::Scalar {
+                text,
+                kind: ScalarKind::Str,
+            } if text.contains(',') && !text.contains('\n') => Some(
+                text.split(',')
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Both ways to write a list, with the editor's own values.
+    fn list_forms(&self, key: &str, parts: &[String]) -> String {
+        let flow = parts.join(", ");
+        let first = parts.first().map(String::as_str).unwrap_or("…");
+        msg!(
+            self.lang,
+            "Skriv listan inom hakparenteser, `{key}: [{flow}]`, eller ett värde per rad under `{key}:`, varje rad indragen och inledd med `- ` (till exempel `  - {first}`).",
+            "Write the list in brackets, `{key}: [{flow}]`, or one value per line under `{key}:`, each line indented and starting with `- ` (for example `  - {first}`)."
+        )
     }
 
     /// A list; a single scalar is read as a list of one, which is what an editor means.
@@ -278,6 +382,21 @@ impl<'a> Doc<'a> {
         );
         None
     }
+}
+
+/// A small number as a word (`två mellanslag`), as a person would write it.
+fn count_words(n: u64, lang: Language) -> String {
+    let sv = [
+        "noll", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta",
+    ];
+    let en = [
+        "no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+    ];
+    let words = if lang == Language::Sv { sv } else { en };
+    usize::try_from(n)
+        .ok()
+        .and_then(|i| words.get(i))
+        .map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }
 
 fn fill_in_hint(path: &str, lang: Language) -> String {
@@ -560,6 +679,19 @@ impl<'n> Fields<'n> {
             return Vec::new();
         };
         let path = self.path(key);
+        if let Some(parts) = Doc::comma_list(node) {
+            let text = parts.join(", ");
+            doc.warning(
+                "list-on-one-line",
+                node.pos,
+                msg!(
+                    doc.lang,
+                    "`{path}` ser ut att vara en lista skriven på en rad med komman: den blir ett enda värde, ”{text}”.",
+                    "`{path}` looks like a list written on one line with commas: it becomes a single value, “{text}”."
+                ),
+                doc.list_forms(key, &parts),
+            );
+        }
         doc.list(&path, node)
             .into_iter()
             .filter_map(|item| doc.text(&path, item))
@@ -571,6 +703,19 @@ impl<'n> Fields<'n> {
             return Vec::new();
         };
         let path = self.path(key);
+        if let Some(parts) = Doc::comma_list(node) {
+            doc.error(
+                "list-on-one-line",
+                node.pos,
+                msg!(
+                    doc.lang,
+                    "`{path}` är en lista, men värdena står på en rad med komman emellan.",
+                    "`{path}` is a list, but the values are written on one line with commas."
+                ),
+                doc.list_forms(key, &parts),
+            );
+            return Vec::new();
+        }
         doc.list(&path, node)
             .into_iter()
             .filter_map(|item| doc.choice(&path, item))
@@ -646,6 +791,9 @@ impl<'n> Fields<'n> {
             if self.asked.iter().any(|a| *a == key.value) {
                 continue;
             }
+            if self.belongs_below(doc, key) {
+                continue;
+            }
             let path = self.path(&key.value);
             let hint = match closest(&key.value, self.asked.iter().copied()) {
                 Some(s) if self.missing.iter().any(|(m, ..)| *m == s) => {
@@ -682,10 +830,101 @@ impl<'n> Fields<'n> {
                 hint,
             );
         }
+        let mut missing = Vec::new();
         for (key, pos, message, hint) in self.missing {
             if !explained.contains(&key) {
+                missing.push((key, message.clone()));
                 doc.error("missing-field", pos, message, hint);
             }
         }
+        if !self.prefix.is_empty() {
+            let column = self.entries.first().map_or(0, |(k, _)| k.pos.column);
+            doc.finished.push(Finished {
+                prefix: self.prefix,
+                column,
+                asked: self.asked,
+                missing,
+            });
+        }
+    }
+
+    /// A field of a nested map written at this level (`location:` not indented
+    /// under `data:`): one message saying where it belongs, in place of
+    /// "unknown" here and "missing" there.
+    fn belongs_below(&self, doc: &mut Doc, key: &Spanned<String>) -> bool {
+        let children = doc.finished.iter().filter(|f| {
+            f.prefix
+                .strip_prefix(&self.prefix)
+                .is_some_and(|rest| rest.matches('.').count() == 1)
+                && f.asked.iter().any(|a| *a == key.value)
+        });
+        // Only where it is missing: a field both here and there is another mistake.
+        let Some(child) = children
+            .clone()
+            .find(|f| f.missing.iter().any(|(m, _)| *m == key.value))
+        else {
+            return false;
+        };
+        let parent = child.prefix[self.prefix.len()..]
+            .trim_end_matches('.')
+            .to_owned();
+        let Some((parent_key, _)) = self.entries.iter().find(|(k, _)| k.value == parent) else {
+            return false;
+        };
+        let spaces = child.column.saturating_sub(parent_key.pos.column);
+        let gone = child
+            .missing
+            .iter()
+            .find(|(m, _)| *m == key.value)
+            .map(|(_, message)| message.clone());
+        let Some(gone) = gone else {
+            return false;
+        };
+        // Right below the parent's fields: indenting the line is enough.
+        let right_below = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.pos.line < key.pos.line)
+            .max_by_key(|(k, _)| k.pos.line)
+            .is_some_and(|(k, _)| k.value == parent);
+        let line = doc
+            .source
+            .lines()
+            .nth(usize::try_from(key.pos.line.saturating_sub(1)).unwrap_or(0))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let fixed = format!(
+            "{}{line}",
+            " ".repeat(usize::try_from(child.column.saturating_sub(1)).unwrap_or(0))
+        );
+        let n = count_words(spaces, doc.lang);
+        let name = &key.value;
+        let hint = if right_below {
+            msg!(
+                doc.lang,
+                "Dra in raden {n} mellanslag, så att den står under `{parent}:` med de andra fälten där: `{fixed}`",
+                "Indent the line by {n} spaces, so that it stands under `{parent}:` with the other fields there: `{fixed}`"
+            )
+        } else {
+            msg!(
+                doc.lang,
+                "Flytta raden till under `{parent}:` och dra in den {n} mellanslag, som de andra fälten där: `{fixed}`",
+                "Move the line to below `{parent}:` and indent it by {n} spaces, like the other fields there: `{fixed}`"
+            )
+        };
+        doc.error(
+            "field-wrong-level",
+            key.pos,
+            msg!(
+                doc.lang,
+                "`{name}` hör till `{parent}:` — dra in raden {n} mellanslag under `{parent}:`.",
+                "`{name}` belongs under `{parent}:` — indent the line by {n} spaces under `{parent}:`."
+            ),
+            hint,
+        );
+        doc.diags
+            .retain(|d| !(d.code == "missing-field" && d.message == gone));
+        true
     }
 }

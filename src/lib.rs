@@ -12,8 +12,12 @@
 pub mod confine;
 pub mod diagnostic;
 pub mod fields;
+pub mod hints;
 pub mod history;
+pub mod labels;
+pub mod lint;
 pub mod load;
+pub mod locate;
 pub mod markdown;
 pub mod model;
 pub mod output;
@@ -26,4 +30,5 @@ pub mod site;
 pub mod slug;
 pub mod theme;
 pub mod timing;
+pub mod twins;
 pub mod yaml;

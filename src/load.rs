@@ -119,6 +119,7 @@ struct CachedRecord {
     context: u64,
     system: Option<Arc<System>>,
     diags: Vec<Diagnostic>,
+    twin: Option<crate::twins::Twin>,
 }
 
 /// A quick, stable hash for fingerprints (not for security).
@@ -387,15 +388,15 @@ fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) 
                 "no-register",
                 display_path(root, &register_dir),
                 {
-                    let shown_root = if root.as_os_str().is_empty() {
-                        ".".to_owned()
+                    let shown_root = crate::locate::absolute(root);
+                    if root == Path::new(".") {
+                        msg!(lang, "Det finns ingen mapp `register` i {shown_root} eller i mapparna ovanför.", "There is no `register` folder in {shown_root} or in the folders above it.")
                     } else {
-                        root.display().to_string()
-                    };
-                    msg!(lang, "Det finns ingen mapp `register` i {shown_root}.", "There is no `register` folder in {shown_root}.")
+                        msg!(lang, "Det finns ingen mapp `register` i {shown_root}.", "There is no `register` folder in {shown_root}.")
+                    }
                 },
             )
-            .hint(msg!(lang, "Kör kommandot i webbplatsens mapp, ange den med `--root MAPP`, eller skapa en ny med `insyn init`.", "Run the command in the site's folder, name it with `--root FOLDER`, or create a new site with `insyn init`.")),
+            .hint(msg!(lang, "Kör kommandot i webbplatsens mapp eller en mapp i den, ange den med `--root MAPP`, eller skapa en ny med `insyn init`.", "Run the command in the site's folder or a folder inside it, name it with `--root FOLDER`, or create a new site with `insyn init`.")),
         );
         return Loaded {
             lang,
@@ -930,7 +931,13 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    let read: Vec<(Option<Arc<System>>, bool, Vec<Diagnostic>)> = files
+    type Read = (
+        Option<Arc<System>>,
+        bool,
+        Vec<Diagnostic>,
+        Option<crate::twins::Twin>,
+    );
+    let read: Vec<Read> = files
         .par_iter()
         .map(|path| {
             let watched =
@@ -950,7 +957,12 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 && (watched || (c.stamp == stamp && stamp.1.is_some()))
             {
                 let ok = c.system.is_some();
-                return (c.system.clone().filter(|_| keep), ok, c.diags.clone());
+                return (
+                    c.system.clone().filter(|_| keep),
+                    ok,
+                    c.diags.clone(),
+                    c.twin.clone(),
+                );
             }
             let shown = display_path(root, path);
             let stem = path
@@ -959,9 +971,11 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .unwrap_or_default();
             let mut found = Vec::new();
             let Some((text, node)) = parse_file(canonical, path, &shown, lang, &mut found) else {
-                return (None, false, found);
+                return (None, false, found, None);
             };
+            let twin = crate::twins::key(&text, &node);
             let mut doc = Doc::new(&shown, &text, today, lang);
+            crate::lint::record(&mut doc, &node);
             let system = read_system(&mut doc, &node, &stem, languages);
             let ok = !doc.has_errors();
             found.append(&mut doc.diags);
@@ -982,21 +996,26 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                         context,
                         system: system.clone(),
                         diags: found.clone(),
+                        twin: twin.clone(),
                     },
                 );
             }
             // (Not kept: freed here, on every core, rather than at the end.)
             let ok = system.is_some();
-            (system.filter(|_| keep), ok, found)
+            (system.filter(|_| keep), ok, found, twin)
         })
         .collect();
     crate::timing::step("read and check records");
     let mut checked = 0;
-    for (system, ok, mut found) in read {
+    let mut twins = Vec::new();
+    for ((system, ok, mut found, twin), path) in read.into_iter().zip(&files) {
         diags.append(&mut found);
         checked += usize::from(ok);
         systems.extend(system);
+        // (Records with errors are fixed first; their copies are found then.)
+        twins.extend(twin.filter(|_| ok).map(|t| (display_path(root, path), t)));
     }
+    crate::twins::report(&twins, lang, diags);
     systems.sort_by(|a, b| a.id.cmp(&b.id));
     (systems, checked)
 }

@@ -88,7 +88,15 @@ fn print(text: &str, to_stdout: bool) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // Run inside the site (e.g. in register/systems/): use the site above.
+    if let Command::Serve { root, .. }
+    | Command::New { root, .. }
+    | Command::Check { root, .. }
+    | Command::Build { root, .. } = &mut cli.command
+    {
+        *root = insyn::locate::site_root(root);
+    }
     let fail = |d: insyn::diagnostic::Diagnostic| {
         print(
             &diagnostic::render(&[d], Format::Human, Language::Sv),

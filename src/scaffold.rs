@@ -380,11 +380,13 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, Diagnostic> {
         (".gitignore", "/public\n/.public.insyn-*\n".to_owned()),
         (
             ".github/workflows/ai-registret.yml",
-            include_str!("../scaffold/github-workflow.yml").to_owned(),
+            include_str!("../scaffold/github-workflow.yml")
+                .replace("{insyn_version}", env!("CARGO_PKG_VERSION")),
         ),
         (
             ".gitlab-ci.yml",
-            include_str!("../scaffold/gitlab-ci.yml").to_owned(),
+            include_str!("../scaffold/gitlab-ci.yml")
+                .replace("{insyn_version}", env!("CARGO_PKG_VERSION")),
         ),
     ];
     let mut written = Vec::new();

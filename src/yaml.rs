@@ -226,31 +226,66 @@ pub fn parse(file: &str, source: &str, lang: Language) -> Result<Spanned<Node>, 
     }
 }
 
-/// Turns a parser error into a message an editor can act on. The parser's own
-/// words stay in the hint, for whoever helps the editor.
+/// Turns a parser error into a message an editor can act on.
 fn translate_error(
     file: &str,
     source: &str,
     err: &serde_saphyr::Error,
     lang: Language,
 ) -> Diagnostic {
+    // The parser's own words are used to choose a message, never shown: an
+    // editor cannot act on them.
     let technical = strip_location_prefix(&err.without_snippet().to_string());
     let lower = technical.to_lowercase();
-    let (message, hint) = if let Some(key) = lower.strip_prefix("duplicate mapping key: ") {
+    let (line, mut column) = err
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    if let Some(key) = lower.strip_prefix("duplicate mapping key: ") {
         let key = key.split(',').next().unwrap_or(key).trim();
-        (
-            msg!(
-                lang,
-                "Fältet `{key}` finns två gånger i samma del av filen.",
-                "The field `{key}` appears twice in the same part of the file."
+        let (message, hint) = match crate::hints::first_of_duplicate(source, line, key) {
+            Some(first) => (
+                msg!(
+                    lang,
+                    "Fältet `{key}` står två gånger: första gången på rad {first}.",
+                    "The field `{key}` appears twice: the first time on line {first}."
+                ),
+                msg!(
+                    lang,
+                    "Ta bort en av raderna (rad {first} eller rad {line}), eller slå ihop dem; varje fält får bara stå en gång.",
+                    "Remove one of the lines (line {first} or line {line}), or merge them; each field may appear only once."
+                ),
             ),
-            msg!(
-                lang,
-                "Ta bort eller slå ihop den ena förekomsten; varje fält får bara stå en gång.",
-                "Remove or merge one of them; each field may appear only once."
+            None => (
+                msg!(
+                    lang,
+                    "Fältet `{key}` finns två gånger i samma del av filen.",
+                    "The field `{key}` appears twice in the same part of the file."
+                ),
+                msg!(
+                    lang,
+                    "Ta bort eller slå ihop den ena förekomsten; varje fält får bara stå en gång.",
+                    "Remove or merge one of them; each field may appear only once."
+                ),
             ),
-        )
-    } else if lower.contains("tab") {
+        };
+        return Diagnostic::error("yaml-syntax", file, message)
+            .at_in(line.max(1), column.max(1), source)
+            .hint(hint);
+    }
+    if !lower.contains("budget")
+        && !lower.contains("recursion")
+        && !lower.contains("depth")
+        && !lower.contains("nesting")
+        && !lower.contains("multiple documents")
+        && !lower.contains("more than one document")
+        && let Some(e) = crate::hints::explain(source, line, lang)
+    {
+        return Diagnostic::error("yaml-syntax", file, e.message)
+            .at_in(e.line, e.column, source)
+            .hint(e.hint);
+    }
+    let (message, hint) = if lower.contains("tab") {
         (
             msg!(
                 lang,
@@ -322,7 +357,7 @@ fn translate_error(
         (
             msg!(
                 lang,
-                "Indraget eller kolon-tecknen stämmer inte här, så filen går inte att läsa.",
+                "Indraget eller ett kolon stämmer inte här, så filen går inte att läsa.",
                 "The indentation or the colons are wrong here, so the file cannot be read."
             ),
             msg!(
@@ -345,10 +380,6 @@ fn translate_error(
             ),
         )
     };
-    let (line, mut column) = err
-        .location()
-        .map(|l| (l.line(), l.column()))
-        .unwrap_or((1, 1));
     // The parser reports the position after the tab; point at the tab itself.
     if lower.contains("tab") {
         let text = source
@@ -358,10 +389,9 @@ fn translate_error(
             column = tab as u64 + 1;
         }
     }
-    let technical_label = msg!(lang, "Teknisk beskrivning", "Technical description");
     Diagnostic::error("yaml-syntax", file, message)
         .at_in(line.max(1), column.max(1), source)
-        .hint(format!("{hint} ({technical_label}: {technical})"))
+        .hint(hint)
 }
 
 /// `error: line 2 column 1: duplicate …` → `duplicate …`
@@ -430,7 +460,8 @@ mod tests {
         let d = parse("x.yaml", "name: a\nname: b\n", Language::Sv).unwrap_err();
         assert_eq!((d.line, d.column), (2, 1));
         assert!(
-            d.message.contains("`name` finns två gånger"),
+            d.message
+                .contains("`name` står två gånger: första gången på rad 1"),
             "{}",
             d.message
         );

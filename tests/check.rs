@@ -137,7 +137,10 @@ fn each_kind_of_mistake_is_reported_where_it_is() {
     assert!(m.contains("tabbtecken"), "{m}");
     let (l, _, m, _) = find("dubbel.yaml", "yaml-syntax");
     assert_eq!(l, 2);
-    assert!(m.contains("`name` finns två gånger"), "{m}");
+    assert!(
+        m.contains("`name` står två gånger: första gången på rad 1"),
+        "{m}"
+    );
     find("lista.yaml", "wrong-type");
     let (l, c, _, _) = find("latin1.yaml", "not-utf8");
     assert_eq!((l, c), (1, 8));
