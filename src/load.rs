@@ -510,7 +510,21 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         let title = f.opt_text(doc, "title");
         title_given = title.is_some();
         let license = f.opt_url(doc, "license");
-        let base_url = f.require(doc, "base_url").and_then(|n| doc.url("site.base_url", n));
+        let base_url = f.require(doc, "base_url").and_then(|n| {
+            let url = doc.url("site.base_url", n)?;
+            // Every page's address is made by adding to it: a `?` or `#` would
+            // swallow the rest.
+            if url.contains(['?', '#']) {
+                doc.error(
+                    "base-url-query",
+                    n.pos,
+                    msg!(doc.lang, "`site.base_url` har en del efter `?` eller `#`. Sidornas adresser byggs på den, så den måste sluta med sökvägen.", "`site.base_url` has a part after `?` or `#`. The pages' addresses are built on it, so it must end with the path."),
+                    msg!(doc.lang, "Ta bort allt från `?` eller `#`, till exempel `base_url: https://ai.kommun.se/`.", "Remove everything from `?` or `#`, for example `base_url: https://ai.municipality.se/`."),
+                );
+                return None;
+            }
+            Some(url)
+        });
         let language = f
             .get("language")
             .and_then(|n| doc.choice::<Language>("site.language", n));

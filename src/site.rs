@@ -1649,10 +1649,24 @@ fn csv_row(s: &System) -> Vec<u8> {
             opt(&s.environment),
             s.tags.join("; "),
         ];
-        let _ = csv.write_record(row);
+        let _ = csv.write_record(row.into_iter().map(spreadsheet_safe));
         let _ = csv.flush();
     }
     out
+}
+
+/// A cell a spreadsheet shows as text, never runs as a formula (OWASP's advice
+/// on CSV injection): one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a `'` in front, which Excel and LibreOffice read as "text" and do
+/// not show (`'+46 8 123 45 67` shows as +46 8 123 45 67). A cell starting with
+/// `'` gets one more, so a reader removes exactly one leading `'` from any cell
+/// that has one and has the exact text (as in `register.json`).
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 /// One row per system, every scalar field; lists joined with `; `. UTF-8 with a
