@@ -15,6 +15,7 @@ pub mod history;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod render;
 pub mod scaffold;

@@ -286,6 +286,12 @@ pub fn read_text(path: &Path, shown: &str, lang: Language) -> Result<String, Dia
         Some(rest) => rest.to_owned(),
         None => text,
     };
+    // One Unicode form (NFC) for all text: `ö` typed as one character or as
+    // `o` + a combining mark is the same name, the same slug, the same page.
+    let text = match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text,
+        _ => unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect(),
+    };
     if let Some(idx) = text.find('\0') {
         let prefix = &text[..idx];
         let line = prefix.matches('\n').count() as u64 + 1;
@@ -883,7 +889,10 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
-    let read: Vec<(Option<Arc<System>>, bool, Vec<Diagnostic>)> = files
+    // (Each record's department and file go along, kept or not, for the
+    // look-alike names check.)
+    type Dept = Option<(String, String)>;
+    let read: Vec<(Option<Arc<System>>, Dept, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
             let watched =
@@ -902,8 +911,11 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 && c.context == context
                 && (watched || (c.stamp == stamp && stamp.1.is_some()))
             {
-                let ok = c.system.is_some();
-                return (c.system.clone().filter(|_| keep), ok, c.diags.clone());
+                let dept = c
+                    .system
+                    .as_ref()
+                    .map(|s| (s.department.clone(), s.source.clone()));
+                return (c.system.clone().filter(|_| keep), dept, c.diags.clone());
             }
             let shown = display_path(root, path);
             let stem = path
@@ -912,7 +924,7 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .unwrap_or_default();
             let mut found = Vec::new();
             let Some((text, node)) = parse_file(path, &shown, lang, &mut found) else {
-                return (None, false, found);
+                return (None, None, found);
             };
             let mut doc = Doc::new(&shown, &text, today, lang);
             let system = read_system(&mut doc, &node, &stem, languages);
@@ -939,17 +951,22 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 );
             }
             // (Not kept: freed here, on every core, rather than at the end.)
-            let ok = system.is_some();
-            (system.filter(|_| keep), ok, found)
+            let dept = system
+                .as_ref()
+                .map(|s| (s.department.clone(), s.source.clone()));
+            (system.filter(|_| keep), dept, found)
         })
         .collect();
     crate::timing::step("read and check records");
     let mut checked = 0;
-    for (system, ok, mut found) in read {
+    let mut departments = Vec::new();
+    for (system, dept, mut found) in read {
         diags.append(&mut found);
-        checked += usize::from(ok);
+        checked += usize::from(dept.is_some());
+        departments.extend(dept);
         systems.extend(system);
     }
+    diags.extend(crate::names::lookalike_departments(&departments, lang));
     systems.sort_by(|a, b| a.id.cmp(&b.id));
     (systems, checked)
 }
