@@ -147,6 +147,92 @@ pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
+/// Whether `c` must not reach a terminal or a CI log as it is: control
+/// characters (an ESC starts a terminal command, a line break could start a
+/// forged `::error` line) and the invisible ones that reorder text on screen.
+fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text as it may be printed: each unprintable character written visibly, as
+/// `\n`, `\t`, `\r` or `\u{1b}`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unprintable(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A line of the editor's file for the excerpt: tabs shown as `→` (one column,
+/// so the caret stays under the right character), other unprintable characters
+/// as escapes.
+fn excerpt(line: &str) -> String {
+    printable(&line.replace('\t', "→")).into_owned()
+}
+
+/// The message's `` `code` `` parts, for a place that shows no Markdown (a
+/// GitHub annotation): in quotation marks, the backticks dropped.
+fn backticks_as_quotes(text: &str, lang: Language) -> String {
+    let (open, close) = match lang {
+        Language::Sv => ("”", "”"),
+        Language::En => ("“", "”"),
+    };
+    let mut out = String::with_capacity(text.len() + 8);
+    for (part, inside) in code_parts(text) {
+        if inside {
+            out.push_str(open);
+            out.push_str(part);
+            out.push_str(close);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// `text` split at its backticks: each part, and whether it is `` `code` ``.
+/// An unpaired backtick is dropped.
+fn code_parts(text: &str) -> Vec<(&str, bool)> {
+    let parts: Vec<&str> = text.split('`').collect();
+    let n = parts.len();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| (part, i % 2 == 1 && !(n.is_multiple_of(2) && i == n - 1)))
+        .collect()
+}
+
+/// The message as HTML (for `serve`'s error page): escaped, with its
+/// `` `code` `` parts as `<code>`, unprintable characters as escapes.
+pub fn message_html(text: &str) -> String {
+    let text = printable(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    for (part, inside) in code_parts(&text) {
+        let escaped = crate::render::escape_html(part);
+        if inside {
+            out.push_str("<code>");
+            out.push_str(&escaped);
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escaped);
+        }
+    }
+    out
+}
+
 pub fn render(diags: &[Diagnostic], format: Format, lang: Language) -> String {
     match format {
         Format::Human => render_human(diags, lang),
@@ -164,24 +250,29 @@ fn render_human(diags: &[Diagnostic], lang: Language) -> String {
             (Severity::Error, Language::En) => "error",
             (Severity::Warning, Language::En) => "warning",
         };
-        let _ = writeln!(out, "{label}: {}", d.message);
+        // Everything from the site (file names, values quoted in messages,
+        // excerpts) is printed with its control characters escaped.
+        let file = printable(&d.file);
+        let _ = writeln!(out, "{label}: {}", printable(&d.message));
         if d.line > 0 {
-            let _ = writeln!(out, "  --> {}:{}:{}", d.file, d.line, d.column);
+            let _ = writeln!(out, "  --> {file}:{}:{}", d.line, d.column);
         } else {
-            let _ = writeln!(out, "  --> {}", d.file);
+            let _ = writeln!(out, "  --> {file}");
         }
         if let Some(text) = &d.source_line {
             let num = d.line.to_string();
             let pad = " ".repeat(num.len());
-            let shown = text.replace('\t', " ");
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {shown}");
+            let _ = writeln!(out, "{num} | {}", excerpt(text));
+            // The caret goes under the column as shown, after escapes.
             let col = usize::try_from(d.column.max(1) - 1).unwrap_or(0);
-            let _ = writeln!(out, "{pad} | {}^", " ".repeat(col.min(200)));
+            let before: String = text.chars().take(col).collect();
+            let width = excerpt(&before).chars().count();
+            let _ = writeln!(out, "{pad} | {}^", " ".repeat(width.min(400)));
         }
         if let Some(hint) = &d.hint {
             let how = msg!(lang, "så rättar du", "how to fix");
-            let _ = writeln!(out, "   = {how}: {hint}");
+            let _ = writeln!(out, "   = {how}: {}", printable(hint));
         }
         out.push('\n');
     }
@@ -206,12 +297,22 @@ fn render_human(diags: &[Diagnostic], lang: Language) -> String {
     out
 }
 
-/// GitHub workflow commands: data must escape `%`, CR and LF; properties also `:` and `,`.
+/// GitHub workflow commands: data must escape `%`, CR and LF; properties also
+/// `:` and `,`. Other unprintable characters are written as visible escapes, and
+/// the annotation shows no Markdown, so `` `code` `` is put in quotation marks.
 fn render_github(diags: &[Diagnostic], lang: Language) -> String {
     fn data(s: &str) -> String {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '%' => out.push_str("%25"),
+                '\r' => out.push_str("%0D"),
+                '\n' => out.push_str("%0A"),
+                c if is_unprintable(c) => out.push_str(&printable(c.encode_utf8(&mut [0; 4]))),
+                c => out.push(c),
+            }
+        }
+        out
     }
     fn prop(s: &str) -> String {
         data(s).replace(':', "%3A").replace(',', "%2C")
@@ -222,10 +323,10 @@ fn render_github(diags: &[Diagnostic], lang: Language) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut text = d.message.clone();
+        let mut text = backticks_as_quotes(&d.message, lang);
         if let Some(h) = &d.hint {
             text.push_str(&msg!(lang, " Så rättar du: ", " How to fix: "));
-            text.push_str(h);
+            text.push_str(&backticks_as_quotes(h, lang));
         }
         let _ = write!(out, "::{kind} file={}", prop(&d.file));
         if d.line > 0 {
@@ -246,4 +347,35 @@ fn render_json(diags: &[Diagnostic]) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| String::from("{}"));
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unprintable_characters_are_shown_as_escapes() {
+        assert_eq!(printable("vanlig text å"), "vanlig text å");
+        assert_eq!(
+            printable("a\u{1b}[2J\nb\tc\u{202e}d\u{7f}"),
+            r"a\u{1b}[2J\nb\tc\u{202e}d\u{7f}"
+        );
+        assert_eq!(excerpt("a:\tb\u{1b}"), r"a:→b\u{1b}");
+    }
+
+    #[test]
+    fn backticks_become_quotes_in_annotations_and_code_on_the_error_page() {
+        assert_eq!(
+            backticks_as_quotes("Okänt fält `x`, menade du `y`?", Language::Sv),
+            "Okänt fält ”x”, menade du ”y”?"
+        );
+        assert_eq!(
+            backticks_as_quotes("Unknown `x` and a lone ` here", Language::En),
+            "Unknown “x” and a lone  here"
+        );
+        assert_eq!(
+            message_html("Fältet `<b>` saknas & \u{1b}"),
+            r"Fältet <code>&lt;b&gt;</code> saknas &amp; \u{1b}"
+        );
+    }
 }

@@ -348,23 +348,45 @@ impl<'a> Doc<'a> {
         None
     }
 
+    /// A web address, published as parsed and normalised (never the raw text),
+    /// so that what the page says is where the browser goes.
     pub fn url(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {
         let text = self.text(path, node)?;
         let t = text.trim();
-        match url::Url::parse(t) {
-            Ok(u) if (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some() => {
-                Some(t.to_owned())
-            }
-            _ => {
-                self.error(
-                    "invalid-url",
-                    node.pos,
-                    msg!(self.lang, "`{t}` i fältet `{path}` är ingen giltig webbadress.", "`{t}` in `{path}` is not a valid web address."),
-                    msg!(self.lang, "Skriv hela adressen med `https://` först, till exempel https://www.kommun.se/ai.", "Write the full address starting with `https://`, for example https://www.municipality.se/ai."),
-                );
-                None
-            }
+        let parsed = url::Url::parse(t)
+            .ok()
+            .filter(|u| (u.scheme() == "https" || u.scheme() == "http") && u.host().is_some());
+        let Some(u) = parsed else {
+            self.error(
+                "invalid-url",
+                node.pos,
+                msg!(self.lang, "`{t}` i fältet `{path}` är ingen giltig webbadress.", "`{t}` in `{path}` is not a valid web address."),
+                msg!(self.lang, "Skriv hela adressen med `https://` först, till exempel https://www.kommun.se/ai.", "Write the full address starting with `https://`, for example https://www.municipality.se/ai."),
+            );
+            return None;
+        };
+        let host = u.host_str().unwrap_or_default().to_owned();
+        // A browser reads `\` as `/` and drops tabs and line breaks: the address
+        // would not go where its text seems to say.
+        if t.contains('\\') || t.chars().any(char::is_control) {
+            self.error(
+                "misleading-url",
+                node.pos,
+                msg!(self.lang, "Adressen `{t}` i fältet `{path}` har ett omvänt snedstreck, en radbrytning eller ett annat osynligt tecken. En webbläsare skulle gå till `{host}`.", "The address `{t}` in `{path}` holds a backslash, a line break or another invisible character. A browser would go to `{host}`."),
+                msg!(self.lang, "Skriv adressen på en rad med vanliga snedstreck `/`, till exempel https://www.kommun.se/ai.", "Write the address on one line with ordinary slashes `/`, for example https://www.municipality.se/ai."),
+            );
+            return None;
         }
+        if !u.username().is_empty() || u.password().is_some() {
+            self.error(
+                "url-credentials",
+                node.pos,
+                msg!(self.lang, "Adressen i fältet `{path}` har ett användarnamn eller lösenord före `@`. En webbläsare skulle gå till `{host}`, och uppgifterna skulle publiceras.", "The address in `{path}` holds a user name or password before `@`. A browser would go to `{host}`, and the details would be published."),
+                msg!(self.lang, "Ta bort allt mellan `//` och `@`, så att adressen börjar med https://{host}/.", "Remove everything between `//` and `@`, so that the address starts with https://{host}/."),
+            );
+            return None;
+        }
+        Some(u.as_str().to_owned())
     }
 
     pub fn phone(&mut self, path: &str, node: &Spanned<Node>) -> Option<String> {

@@ -20,6 +20,7 @@ pub mod load;
 pub mod locate;
 pub mod markdown;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod render;
 pub mod scaffold;

@@ -322,6 +322,12 @@ pub fn read_text(
         Some(rest) => rest.to_owned(),
         None => text,
     };
+    // One Unicode form (NFC) for all text: `ö` typed as one character or as
+    // `o` + a combining mark is the same name, the same slug, the same page.
+    let text = match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text,
+        _ => unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect(),
+    };
     if let Some(idx) = text.find('\0') {
         let prefix = &text[..idx];
         let line = prefix.matches('\n').count() as u64 + 1;
@@ -551,7 +557,21 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         let title = f.opt_text(doc, "title");
         title_given = title.is_some();
         let license = f.opt_url(doc, "license");
-        let base_url = f.require(doc, "base_url").and_then(|n| doc.url("site.base_url", n));
+        let base_url = f.require(doc, "base_url").and_then(|n| {
+            let url = doc.url("site.base_url", n)?;
+            // Every page's address is made by adding to it: a `?` or `#` would
+            // swallow the rest.
+            if url.contains(['?', '#']) {
+                doc.error(
+                    "base-url-query",
+                    n.pos,
+                    msg!(doc.lang, "`site.base_url` har en del efter `?` eller `#`. Sidornas adresser byggs på den, så den måste sluta med sökvägen.", "`site.base_url` has a part after `?` or `#`. The pages' addresses are built on it, so it must end with the path."),
+                    msg!(doc.lang, "Ta bort allt från `?` eller `#`, till exempel `base_url: https://ai.kommun.se/`.", "Remove everything from `?` or `#`, for example `base_url: https://ai.municipality.se/`."),
+                );
+                return None;
+            }
+            Some(url)
+        });
         let language = f
             .get("language")
             .and_then(|n| doc.choice::<Language>("site.language", n));
@@ -931,9 +951,12 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     let mut systems = Vec::new();
     // Reading and checking records is independent per file: use every core, then
     // gather the results in file order so the output stays the same every time.
+    // (Each record's department and file go along, kept or not, for the
+    // look-alike names check; its twin key for the same-record-twice check.)
+    type Dept = Option<(String, String)>;
     type Read = (
         Option<Arc<System>>,
-        bool,
+        Dept,
         Vec<Diagnostic>,
         Option<crate::twins::Twin>,
     );
@@ -956,10 +979,13 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 && c.context == context
                 && (watched || (c.stamp == stamp && stamp.1.is_some()))
             {
-                let ok = c.system.is_some();
+                let dept = c
+                    .system
+                    .as_ref()
+                    .map(|s| (s.department.clone(), s.source.clone()));
                 return (
                     c.system.clone().filter(|_| keep),
-                    ok,
+                    dept,
                     c.diags.clone(),
                     c.twin.clone(),
                 );
@@ -971,7 +997,7 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 .unwrap_or_default();
             let mut found = Vec::new();
             let Some((text, node)) = parse_file(canonical, path, &shown, lang, &mut found) else {
-                return (None, false, found, None);
+                return (None, None, found, None);
             };
             let twin = crate::twins::key(&text, &node);
             let mut doc = Doc::new(&shown, &text, today, lang);
@@ -1001,21 +1027,27 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
                 );
             }
             // (Not kept: freed here, on every core, rather than at the end.)
-            let ok = system.is_some();
-            (system.filter(|_| keep), ok, found, twin)
+            let dept = system
+                .as_ref()
+                .map(|s| (s.department.clone(), s.source.clone()));
+            (system.filter(|_| keep), dept, found, twin)
         })
         .collect();
     crate::timing::step("read and check records");
     let mut checked = 0;
     let mut twins = Vec::new();
-    for ((system, ok, mut found, twin), path) in read.into_iter().zip(&files) {
+    let mut departments = Vec::new();
+    for ((system, dept, mut found, twin), path) in read.into_iter().zip(&files) {
+        let ok = dept.is_some();
         diags.append(&mut found);
         checked += usize::from(ok);
+        departments.extend(dept);
         systems.extend(system);
         // (Records with errors are fixed first; their copies are found then.)
         twins.extend(twin.filter(|_| ok).map(|t| (display_path(root, path), t)));
     }
     crate::twins::report(&twins, lang, diags);
+    diags.extend(crate::names::lookalike_departments(&departments, lang));
     systems.sort_by(|a, b| a.id.cmp(&b.id));
     (systems, checked)
 }

@@ -1,12 +1,14 @@
 //! Markdown written by editors, rendered so that nothing in it can run.
 //!
-//! Two layers: first the Markdown events are rewritten (raw HTML becomes visible
-//! text, links keep only allowed schemes, images become links so no page loads
-//! anything from another site), then ammonia cleans the HTML against an allow-list.
+//! The HTML is written here from Markdown's events, and only elements and
+//! attributes of a short allow-list can be written at all: raw HTML becomes
+//! visible text, links keep only allowed schemes (absolute ones as the parsed,
+//! normalised URL), images become links so no page loads anything from another
+//! site. The tests prove it against an HTML sanitiser (ammonia) with the same
+//! policy: every rendered fragment comes out of it unchanged.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 /// Lower case with the same byte length as `text`, character by character.
 fn same_length_lowercase(text: &str) -> String {
@@ -189,52 +191,6 @@ impl Glossary {
     }
 }
 
-fn cleaner() -> &'static ammonia::Builder<'static> {
-    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CLEANER.get_or_init(|| {
-        let tags: HashSet<&str> = [
-            "p",
-            "br",
-            "em",
-            "strong",
-            "del",
-            "code",
-            "pre",
-            "blockquote",
-            "ul",
-            "ol",
-            "li",
-            "a",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "hr",
-            "table",
-            "thead",
-            "tbody",
-            "tr",
-            "th",
-            "td",
-        ]
-        .into_iter()
-        .collect();
-        let mut b = ammonia::Builder::empty();
-        b.tags(tags)
-            .add_tag_attributes("a", ["href"])
-            .add_tag_attributes("ol", ["start"])
-            .add_tag_attributes("th", ["style"])
-            .add_tag_attributes("td", ["style"])
-            .filter_style_properties(["text-align"].into_iter().collect())
-            .url_schemes(ALLOWED_SCHEMES.iter().copied().collect())
-            .url_relative(ammonia::UrlRelative::PassThrough)
-            .link_rel(Some("noopener noreferrer"))
-            .strip_comments(true);
-        b
-    })
-}
-
 fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
     let n = (level as u8).saturating_add(by);
     match n {
@@ -271,17 +227,124 @@ fn is_relative(url: &str) -> bool {
     !url.is_empty() && !scheme && !url.starts_with(['/', '#', '?'])
 }
 
+/// Lists and quotes nested deeper than this are written flat: their text stays,
+/// in order, but no more levels are opened. Real registers nest two or three
+/// levels; this keeps a hostile record (30,000 `- ` in a row) from making pages
+/// that no browser or checker can take, and keeps rendering linear.
+pub const MAX_NESTING: usize = 100;
+
+/// Bytes of a relative link that are written percent-encoded (as pulldown-cmark
+/// writes them): controls, space, and the characters HTML or URLs treat
+/// specially. Everything outside ASCII is encoded too.
+const HREF_ENCODED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Text as HTML serialisers write it (the same escaping as html5ever, so that
+/// an HTML sanitiser parsing the page finds exactly what we wrote): `&`, `<`,
+/// `>` and no-break spaces as references (and `"` in attributes), line breaks
+/// as `\n`.
+fn push_text(out: &mut String, text: &str) {
+    push_escaped(out, text, false);
+}
+
+/// An attribute value, to be written between double quotes.
+fn push_attr(out: &mut String, text: &str) {
+    push_escaped(out, text, true);
+}
+
+fn push_escaped(out: &mut String, text: &str, attribute: bool) {
+    let mut rest = text;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\u{a0}', '\r', '\0']) {
+        out.push_str(&rest[..i]);
+        let c = rest[i..].chars().next().unwrap_or(' ');
+        let mut next = i + c.len_utf8();
+        match c {
+            '&' => out.push_str("&amp;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\r' => {
+                // A browser reads CR LF and a lone CR as one line break.
+                out.push('\n');
+                if rest[next..].starts_with('\n') {
+                    next += 1;
+                }
+            }
+            // A browser drops NUL from text; Markdown has already replaced it.
+            '\0' => out.push('\u{fffd}'),
+            other => out.push(other),
+        }
+        rest = &rest[next..];
+    }
+    out.push_str(rest);
+}
+
+/// Only `subject` and `body` may follow `?` in a `mailto:` link: other headers
+/// (`attach`, `cc`, `bcc`, `to`…) would make the visitor's mail program send
+/// something the visitor did not write.
+pub fn mailto_headers_allowed(url: &url::Url) -> bool {
+    url.query_pairs()
+        .all(|(name, _)| matches!(name.to_ascii_lowercase().as_str(), "subject" | "body"))
+}
+
+/// The `href` a link is published with, or `None` if the link is dropped (only
+/// its text stays): schemes outside the allow-list, absolute URLs a browser
+/// could not read, URLs with credentials, `mailto:` with other headers than
+/// subject and body. Absolute URLs are written as parsed and normalised, so the
+/// link goes where the page says it goes; relative ones are rebased by `up`.
+fn published_href(dest: &str, up: &str) -> Option<String> {
+    if !is_allowed_url(dest) {
+        return None;
+    }
+    if scheme_of(dest).is_none() {
+        let rebased = if !up.is_empty() && is_relative(dest) {
+            format!("{up}{dest}")
+        } else {
+            dest.to_owned()
+        };
+        return Some(percent_encoding::utf8_percent_encode(&rebased, HREF_ENCODED).to_string());
+    }
+    let url = url::Url::parse(dest).ok()?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    if url.scheme() == "mailto" && !mailto_headers_allowed(&url) {
+        return None;
+    }
+    Some(url.as_str().to_owned())
+}
+
+/// What a start tag wrote, so that its end writes the matching close (or nothing).
+#[derive(Clone, Copy)]
+enum Open {
+    Nothing,
+    Link,
+    List { ordered: bool },
+    Item,
+    Quote,
+}
+
 /// [`render_with_terms`] for a page of another language than the main one:
 /// `up` (`../`) is put before relative links, which editors write from the
 /// main language's page, so that they reach the same place from this one.
+///
+/// The HTML is written here, element by element, from the allow-list alone:
+/// `p br em strong del code pre blockquote ul ol li a h2–h6 hr table thead tbody
+/// tr th td`, with `href` + `rel` on links, `start` on lists and `text-align`
+/// on table cells. Nothing else can appear, whatever the editor wrote; the
+/// tests check every fragment against an HTML sanitiser with the same policy.
 pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) -> String {
-    fn rebase<'t>(url: CowStr<'t>, up: &str) -> CowStr<'t> {
-        if up.is_empty() || !is_relative(&url) {
-            url
-        } else {
-            CowStr::from(format!("{up}{url}"))
-        }
-    }
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let parsed: Vec<Event> = Parser::new_ext(markdown, options).collect();
     let highest = parsed
@@ -293,114 +356,263 @@ pub fn render_in(markdown: &str, top: u8, mut terms: Option<Terms>, up: &str) ->
         .min()
         .unwrap_or(1);
     let by = top.saturating_sub(highest);
-    let mut in_dropped_link = Vec::new();
+    let mut w = HtmlWriter {
+        out: String::with_capacity(markdown.len() * 3 / 2),
+        end_newline: true,
+    };
+    // What each open tag wrote; links open inside a link write nothing (no
+    // nested `<a>`), and lists and quotes past MAX_NESTING are flat.
+    let mut open: Vec<Open> = Vec::new();
+    let mut links = 0usize;
+    let mut nesting = 0usize;
+    let mut alignments: Vec<pulldown_cmark::Alignment> = Vec::new();
+    let mut in_head = false;
+    let mut cell = 0usize;
     // Inside a link, heading or code block nothing more is linked.
     let mut no_terms = 0usize;
-    let mut linked_events: Vec<Event> = Vec::with_capacity(parsed.len());
     for event in parsed {
-        // Raw HTML from the editor becomes visible text, before anything else.
-        let event = match event {
-            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-            other => other,
-        };
-        match &event {
-            Event::Start(
-                Tag::Link { .. } | Tag::Image { .. } | Tag::Heading { .. } | Tag::CodeBlock(_),
-            ) => no_terms += 1,
-            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
-                no_terms = no_terms.saturating_sub(1)
-            }
-            _ => {}
-        }
-        match (event, terms.as_mut()) {
-            (Event::Text(text), Some((glossary, prefix, linked))) if no_terms == 0 => {
-                let parts = glossary.split(&text, linked);
-                // Most text has no term to link: it is kept as it is, not copied.
-                if let [(_, None)] = parts.as_slice() {
-                    linked_events.push(Event::Text(text));
-                    continue;
-                }
-                for (part, anchor) in parts {
-                    match anchor {
-                        Some(id) => {
-                            linked_events.push(Event::Html(CowStr::from(format!(
-                                r#"<a href="{prefix}{id}">"#
-                            ))));
-                            linked_events.push(Event::Text(CowStr::from(part.to_owned())));
-                            linked_events.push(Event::Html(CowStr::from("</a>")));
-                        }
-                        None => linked_events.push(Event::Text(CowStr::from(part.to_owned()))),
+        match event {
+            Event::Start(tag) => {
+                let opened = match tag {
+                    Tag::Paragraph => {
+                        w.block("<p>");
+                        Open::Nothing
                     }
+                    Tag::Heading { level, .. } => {
+                        no_terms += 1;
+                        let n = (shift(level, by) as u8).max(2);
+                        w.block(&format!("<h{n}>"));
+                        Open::Nothing
+                    }
+                    Tag::BlockQuote(_) => {
+                        nesting += 1;
+                        if nesting > MAX_NESTING {
+                            Open::Nothing
+                        } else {
+                            w.block("<blockquote>\n");
+                            Open::Quote
+                        }
+                    }
+                    Tag::CodeBlock(_) => {
+                        no_terms += 1;
+                        if !w.end_newline {
+                            w.write("\n");
+                        }
+                        w.write("<pre><code>");
+                        Open::Nothing
+                    }
+                    Tag::List(start) => {
+                        nesting += 1;
+                        if nesting > MAX_NESTING {
+                            Open::Nothing
+                        } else {
+                            match start {
+                                Some(1) => w.block("<ol>\n"),
+                                Some(n) => w.block(&format!("<ol start=\"{n}\">\n")),
+                                None => w.block("<ul>\n"),
+                            }
+                            Open::List {
+                                ordered: start.is_some(),
+                            }
+                        }
+                    }
+                    Tag::Item => {
+                        if nesting > MAX_NESTING {
+                            // Flat: items stay apart by a line break in the text.
+                            if !w.end_newline {
+                                w.write("\n");
+                            }
+                            Open::Nothing
+                        } else {
+                            w.block("<li>");
+                            Open::Item
+                        }
+                    }
+                    Tag::Table(a) => {
+                        alignments = a;
+                        w.write("<table>");
+                        Open::Nothing
+                    }
+                    Tag::TableHead => {
+                        in_head = true;
+                        cell = 0;
+                        w.write("<thead><tr>");
+                        Open::Nothing
+                    }
+                    Tag::TableRow => {
+                        cell = 0;
+                        w.write("<tr>");
+                        Open::Nothing
+                    }
+                    Tag::TableCell => {
+                        w.write(if in_head { "<th" } else { "<td" });
+                        w.write(match alignments.get(cell) {
+                            Some(pulldown_cmark::Alignment::Left) => " style=\"text-align:left\">",
+                            Some(pulldown_cmark::Alignment::Center) => {
+                                " style=\"text-align:center\">"
+                            }
+                            Some(pulldown_cmark::Alignment::Right) => {
+                                " style=\"text-align:right\">"
+                            }
+                            _ => ">",
+                        });
+                        Open::Nothing
+                    }
+                    Tag::Emphasis => {
+                        w.write("<em>");
+                        Open::Nothing
+                    }
+                    Tag::Strong => {
+                        w.write("<strong>");
+                        Open::Nothing
+                    }
+                    Tag::Strikethrough => {
+                        w.write("<del>");
+                        Open::Nothing
+                    }
+                    // An image would be a request to another site; it is shown
+                    // as a link. Titles (tooltips) are dropped: they reach no one
+                    // using a keyboard or a touch screen.
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        ..
+                    }
+                    | Tag::Image {
+                        link_type,
+                        dest_url,
+                        ..
+                    } => {
+                        no_terms += 1;
+                        let dest = match link_type {
+                            pulldown_cmark::LinkType::Email => format!("mailto:{dest_url}"),
+                            _ => dest_url.to_string(),
+                        };
+                        let href = if links == 0 {
+                            published_href(&dest, up)
+                        } else {
+                            None
+                        };
+                        match href {
+                            Some(href) => {
+                                links += 1;
+                                w.write("<a href=\"");
+                                push_attr(&mut w.out, &href);
+                                w.write("\" rel=\"noopener noreferrer\">");
+                                Open::Link
+                            }
+                            None => Open::Nothing,
+                        }
+                    }
+                    // Not enabled in the options above; their content is text.
+                    _ => Open::Nothing,
+                };
+                open.push(opened);
+            }
+            Event::End(end) => {
+                let opened = open.pop().unwrap_or(Open::Nothing);
+                match end {
+                    TagEnd::Paragraph => w.write("</p>\n"),
+                    TagEnd::Heading(level) => {
+                        no_terms = no_terms.saturating_sub(1);
+                        let n = (shift(level, by) as u8).max(2);
+                        w.write(&format!("</h{n}>\n"));
+                    }
+                    TagEnd::CodeBlock => {
+                        no_terms = no_terms.saturating_sub(1);
+                        w.write("</code></pre>\n");
+                    }
+                    TagEnd::BlockQuote(_) | TagEnd::List(_) => nesting = nesting.saturating_sub(1),
+                    TagEnd::Link | TagEnd::Image => no_terms = no_terms.saturating_sub(1),
+                    TagEnd::Table => w.write("</tbody></table>\n"),
+                    TagEnd::TableHead => {
+                        in_head = false;
+                        w.write("</tr></thead><tbody>\n");
+                    }
+                    TagEnd::TableRow => w.write("</tr>\n"),
+                    TagEnd::TableCell => {
+                        w.write(if in_head { "</th>" } else { "</td>" });
+                        cell += 1;
+                    }
+                    TagEnd::Emphasis => w.write("</em>"),
+                    TagEnd::Strong => w.write("</strong>"),
+                    TagEnd::Strikethrough => w.write("</del>"),
+                    _ => {}
+                }
+                match opened {
+                    Open::Nothing => {}
+                    Open::Link => {
+                        links = links.saturating_sub(1);
+                        w.write("</a>");
+                    }
+                    Open::List { ordered: true } => w.write("</ol>\n"),
+                    Open::List { ordered: false } => w.write("</ul>\n"),
+                    Open::Item => w.write("</li>\n"),
+                    Open::Quote => w.write("</blockquote>\n"),
                 }
             }
-            (event, _) => linked_events.push(event),
-        }
-    }
-    let events = linked_events.into_iter().filter_map(|event| match event {
-        // Only the glossary links made above are HTML by now.
-        Event::Html(ours) => Some(Event::Html(ours)),
-        Event::Start(Tag::Heading {
-            level,
-            id: _,
-            classes: _,
-            attrs: _,
-        }) => Some(Event::Start(Tag::Heading {
-            level: shift(level, by),
-            id: None,
-            classes: Vec::new(),
-            attrs: Vec::new(),
-        })),
-        Event::End(TagEnd::Heading(level)) => Some(Event::End(TagEnd::Heading(shift(level, by)))),
-        // An image would be a request to another site; it is shown as a link.
-        Event::Start(
-            Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
+            // Raw HTML from the editor is visible text, terms linked like any text.
+            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                match terms.as_mut() {
+                    Some((glossary, prefix, linked)) if no_terms == 0 => {
+                        for (part, anchor) in glossary.split(&text, linked) {
+                            match anchor {
+                                Some(id) => {
+                                    w.out.push_str("<a href=\"");
+                                    push_attr(&mut w.out, prefix);
+                                    push_attr(&mut w.out, id);
+                                    w.out.push_str("\" rel=\"noopener noreferrer\">");
+                                    push_text(&mut w.out, part);
+                                    w.out.push_str("</a>");
+                                }
+                                None => push_text(&mut w.out, part),
+                            }
+                        }
+                    }
+                    _ => push_text(&mut w.out, &text),
+                }
+                w.end_newline = text.ends_with('\n');
             }
-            | Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            },
-        ) => {
-            let allowed = is_allowed_url(&dest_url);
-            in_dropped_link.push(!allowed);
-            // Titles (tooltips) are dropped: they reach no one using a keyboard or
-            // a touch screen, and the allow-list has no `title`.
-            let _ = title;
-            allowed.then(|| {
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: rebase(dest_url, up),
-                    title: CowStr::Borrowed(""),
-                    id,
-                })
-            })
+            Event::Code(code) | Event::InlineMath(code) | Event::DisplayMath(code) => {
+                w.write("<code>");
+                push_text(&mut w.out, &code);
+                w.write("</code>");
+            }
+            Event::FootnoteReference(name) => {
+                push_text(&mut w.out, &name);
+                w.end_newline = false;
+            }
+            Event::TaskListMarker(done) => w.write(if done { "[x] " } else { "[ ] " }),
+            Event::SoftBreak => w.write("\n"),
+            Event::HardBreak => w.write("<br>\n"),
+            Event::Rule => w.block("<hr>\n"),
         }
-        Event::End(TagEnd::Link | TagEnd::Image) => {
-            let dropped = in_dropped_link.pop().unwrap_or(true);
-            (!dropped).then_some(Event::End(TagEnd::Link))
-        }
-        Event::FootnoteReference(name) => Some(Event::Text(name)),
-        Event::InlineMath(m) | Event::DisplayMath(m) => Some(Event::Code(m)),
-        Event::TaskListMarker(done) => Some(Event::Text(CowStr::from(if done {
-            "[x] "
-        } else {
-            "[ ] "
-        }))),
-        other => Some(other),
-    });
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events);
-    // Serialised straight into bytes (`to_string` would format a copy of them).
-    let mut clean = Vec::with_capacity(html.len());
-    if cleaner().clean(&html).write_to(&mut clean).is_err() {
-        return String::new();
     }
-    String::from_utf8(clean).unwrap_or_default()
+    w.out
+}
+
+/// Writes HTML and remembers whether it ended a line, as pulldown-cmark does,
+/// so block elements start on their own line.
+struct HtmlWriter {
+    out: String,
+    end_newline: bool,
+}
+
+impl HtmlWriter {
+    fn write(&mut self, s: &str) {
+        self.out.push_str(s);
+        if !s.is_empty() {
+            self.end_newline = s.ends_with('\n');
+        }
+    }
+
+    /// A block element's start: on a new line.
+    fn block(&mut self, s: &str) {
+        if !self.end_newline {
+            self.write("\n");
+        }
+        self.write(s);
+    }
 }
 
 /// Plain text of editor Markdown, for `<meta name="description">` and the feed.
@@ -524,7 +736,7 @@ mod tests {
             3,
         );
         assert!(!html.contains("title"), "{html}");
-        assert!(html.contains(r#"href="https://x.se""#), "{html}");
+        assert!(html.contains(r#"href="https://x.se/""#), "{html}");
     }
 
     #[test]
@@ -536,5 +748,63 @@ mod tests {
             html.contains(r#"href="https://example.org/k.png""#),
             "{html}"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_written_flat_past_the_limit() {
+        for unit in ["- ", "> ", "1. ", "- > "] {
+            let md = format!("{}x", unit.repeat(3000));
+            let html = render(&md, 3);
+            let opened = html.matches("<ul>").count()
+                + html.matches("<ol>").count()
+                + html.matches("<blockquote>").count();
+            assert!(opened <= MAX_NESTING, "{unit:?}: {opened} levels");
+            assert!(opened >= MAX_NESTING / 2, "{unit:?}: {opened} levels");
+            assert!(html.contains('x'), "{unit:?}");
+            // Every element opened is closed.
+            for tag in ["ul", "ol", "li", "blockquote", "p"] {
+                assert_eq!(
+                    html.matches(&format!("<{tag}>")).count(),
+                    html.matches(&format!("</{tag}>")).count(),
+                    "{unit:?} <{tag}>"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn absolute_links_are_published_parsed_and_without_credentials() {
+        let html = render("[a](HTTPS://WWW.Kommun.SE) [b](https://x.se/a b)", 3);
+        assert!(html.contains(r#"href="https://www.kommun.se/""#), "{html}");
+        // A backslash is a slash to a browser: the href names the host it visits.
+        let html = render(r"[a](https://evil.example\\@www.kommun.se/)", 3);
+        assert!(
+            html.contains(r#"href="https://evil.example/@www.kommun.se/""#),
+            "{html}"
+        );
+        for dropped in [
+            // (`\@` in Markdown is an escaped `@`: this is user `evil.example`.)
+            r"https://evil.example\@www.kommun.se/",
+            "https://user:pass@www.kommun.se/",
+            "https://user@www.kommun.se/",
+            "mailto:a@b.se?attach=/etc/passwd",
+            "mailto:a@b.se?subject=x&bcc=c@d.se",
+            "http://[::1",
+        ] {
+            let html = render(&format!("[text]({dropped})"), 3);
+            assert!(!html.contains("href"), "{dropped}: {html}");
+            assert!(html.contains("text"), "{dropped}: {html}");
+        }
+        let html = render("[a](mailto:a@b.se?subject=Hej&body=Text)", 3);
+        assert!(
+            html.contains(r#"href="mailto:a@b.se?subject=Hej&amp;body=Text""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn email_autolinks_are_not_rebased() {
+        let html = render_in("<a@b.se>", 3, None, "../");
+        assert!(html.contains(r#"href="mailto:a@b.se""#), "{html}");
     }
 }

@@ -140,7 +140,10 @@ fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
             d.file.clone()
         };
         body.push_str("<section>\n");
-        body.push_str(&format!("<h2>{}</h2>\n", escape_html(&d.message)));
+        body.push_str(&format!(
+            "<h2>{}</h2>\n",
+            crate::diagnostic::message_html(&d.message)
+        ));
         body.push_str(&format!(
             "<p class=\"where\">{}</p>\n",
             escape_html(&location)
@@ -159,7 +162,7 @@ fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
                 let mark = if n == at { " class=\"this\"" } else { "" };
                 body.push_str(&format!(
                     "<span{mark}>{n:>4} | {}</span>\n",
-                    escape_html(line)
+                    escape_html(&line.replace('\t', "→"))
                 ));
                 if n == at {
                     let pad = " ".repeat(usize::try_from(d.column).unwrap_or(1).saturating_sub(1));
@@ -172,7 +175,7 @@ fn error_page(root: &Path, diags: &[Diagnostic], lang: Language) -> String {
             let how = msg!(lang, "Så rättar du", "How to fix");
             body.push_str(&format!(
                 "<p><strong>{how}:</strong> {}</p>\n",
-                escape_html(hint)
+                crate::diagnostic::message_html(hint)
             ));
         }
         body.push_str("</section>\n");

@@ -163,20 +163,29 @@ impl<'r> Plan<'r> {
                 )
             })
             .collect();
+        // Slugs are given in name order, whatever order the records came in, and
+        // a slug already taken (also one like `namn-2` that a name `Namn 2`
+        // makes) gets the next free number: the same names, the same site.
         let mut dept_slugs: BTreeMap<&str, String> = BTreeMap::new();
-        let mut used: BTreeMap<String, usize> = BTreeMap::new();
-        for s in &register.systems {
-            if dept_slugs.contains_key(s.department.as_str()) {
-                continue;
-            }
-            let mut base = slugify(&s.department);
+        let names: std::collections::BTreeSet<&str> = register
+            .systems
+            .iter()
+            .map(|s| s.department.as_str())
+            .collect();
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for name in names {
+            let mut base = slugify(name);
             if base.is_empty() {
                 base = "forvaltning".into();
             }
-            let n = used.entry(base.clone()).or_insert(0);
-            *n += 1;
-            let slug = if *n == 1 { base } else { format!("{base}-{n}") };
-            dept_slugs.insert(&s.department, slug);
+            let mut slug = base.clone();
+            let mut n = 1;
+            while taken.contains(&slug) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            taken.insert(slug.clone());
+            dept_slugs.insert(name, slug);
         }
         let mut dept_counts: BTreeMap<&str, usize> = BTreeMap::new();
         // The name most records of a department give it in `lang` (ties: the
@@ -1653,10 +1662,24 @@ fn csv_row(s: &System) -> Vec<u8> {
             opt(&s.environment),
             s.tags.join("; "),
         ];
-        let _ = csv.write_record(row);
+        let _ = csv.write_record(row.into_iter().map(spreadsheet_safe));
         let _ = csv.flush();
     }
     out
+}
+
+/// A cell a spreadsheet shows as text, never runs as a formula (OWASP's advice
+/// on CSV injection): one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a `'` in front, which Excel and LibreOffice read as "text" and do
+/// not show (`'+46 8 123 45 67` shows as +46 8 123 45 67). A cell starting with
+/// `'` gets one more, so a reader removes exactly one leading `'` from any cell
+/// that has one and has the exact text (as in `register.json`).
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 /// One row per system, every scalar field; lists joined with `; `. UTF-8 with a

@@ -167,7 +167,7 @@ fn github_format_prints_one_annotation_per_problem() {
         "{}",
         run.stdout
     );
-    assert!(lines.contains(&"::error file=register/systems/chattbot.yaml,line=3,col=1,title=unknown-field::Okänt fält `sumary`. Så rättar du: Menade du `summary`? Det fältet krävs och saknas, så rätta stavningen till `summary`."), "{}", run.stdout);
+    assert!(lines.contains(&"::error file=register/systems/chattbot.yaml,line=3,col=1,title=unknown-field::Okänt fält ”sumary”. Så rättar du: Menade du ”summary”? Det fältet krävs och saknas, så rätta stavningen till ”summary”."), "{}", run.stdout);
     assert!(
         lines.iter().any(
             |l| l.starts_with("::warning file=register/systems/anteckning.txt,title=ignored::")
@@ -287,7 +287,7 @@ fn an_english_site_gets_its_messages_in_english() {
         "--format",
         "github",
     ]);
-    assert!(run.stdout.contains("::error file=register/systems/kallelser.yaml,line=3,col=9,title=invalid-value::`anvands` is not an allowed value for `status`. How to fix: Write one of `planned`, `pilot`, `in_use`, `retired` (in lower case, exactly so)."), "{}", run.stdout);
+    assert!(run.stdout.contains("::error file=register/systems/kallelser.yaml,line=3,col=9,title=invalid-value::“anvands” is not an allowed value for “status”. How to fix: Write one of “planned”, “pilot”, “in_use”, “retired” (in lower case, exactly so)."), "{}", run.stdout);
     // Even a broken site.yaml is explained in the site's language.
     edit(&site_yaml, "compliance: full", "compliance: mostly");
     let run = insyn(&["build", "--root", site.path().to_str().unwrap()]);

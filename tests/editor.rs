@@ -209,7 +209,7 @@ fn serve_rebuilds_on_save_shows_errors_in_the_browser_and_recovers() {
     let (status, page) = get(port, "/system/kallelser/");
     assert_eq!(status, 500);
     assert!(
-        page.contains("`anvands` är inte ett tillåtet värde för `status`."),
+        page.contains("<code>anvands</code> är inte ett tillåtet värde för <code>status</code>."),
         "{page}"
     );
     assert!(

@@ -290,3 +290,34 @@ fn records_that_cannot_be_read_are_reported_and_a_pipe_never_hangs() {
         "{diags:#?}"
     );
 }
+
+/// 30,000 nested list items or quotes in one field (a 60 KB record) used to
+/// take minutes to build while `check` passed at once, so one pull request could
+/// stall CI. Now check and build agree, the build takes well under a second, and
+/// the page keeps the text with at most 100 levels opened.
+#[test]
+fn deeply_nested_markdown_builds_quickly_and_flat_past_the_limit() {
+    for unit in ["- ", "> "] {
+        let record = valid_record().replace(
+            "purpose: Spara tid.",
+            &format!("purpose: \"{}slutet\"", unit.repeat(30_000)),
+        );
+        assert!(record.contains("slutet"));
+        let (site, run) = check_record(record.as_bytes());
+        assert_eq!(run.code, 0, "check: {}", run.stdout);
+        let out = site.path().join("public");
+        let started = std::time::Instant::now();
+        let run = build_into(site.path(), &out);
+        assert_eq!(run.code, 0, "build: {}", run.stderr);
+        let page = read(&out.join("system/fientlig/index.html"));
+        let levels = page.matches("<ul>").count() + page.matches("<blockquote>").count();
+        assert!(levels <= 110, "{unit:?}: {levels} levels");
+        assert!(page.contains("slutet"), "{unit:?}");
+        // A guard against the quadratic build (minutes), not a measurement.
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{unit:?}: {:?}",
+            started.elapsed()
+        );
+    }
+}

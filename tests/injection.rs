@@ -198,3 +198,53 @@ fn hostile_content_everywhere_builds_into_inert_pages() {
     let feed = read(&public.join("feed.xml"));
     assert!(!feed.contains("<script"), "{feed}");
 }
+
+/// Every string of the hostile corpus, rendered as Markdown for pages of both
+/// languages, is unchanged by an HTML sanitiser with the renderer's policy.
+#[test]
+fn the_hostile_corpus_renders_to_fixpoints_of_the_sanitiser() {
+    fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let oracle = ammonia_oracle();
+    let root = fixture("injection").join("register");
+    let mut texts = vec![read(&root.join("pages/sida.md"))];
+    for file in ["systems/attack.yaml", "site.yaml"] {
+        let value: serde_json::Value = serde_saphyr::from_str(&read(&root.join(file))).unwrap();
+        strings(&value, &mut texts);
+    }
+    texts.extend(
+        [
+            "[a](https://user:pass@www.kommun.se/)",
+            "[a](https://evil.example\\@www.kommun.se/)",
+            "[a](mailto:a@b.se?attach=/etc/passwd)",
+            "[a](mailto:a@b.se?subject=Hej&body=x)",
+            "[![bild](https://x.se/a.png)](https://y.se/)",
+            "<a@b.se>",
+            "| a | b |\n|:-|-:|\n| <b>c</b> | d |",
+            "text\u{a0}&nbsp;\r\nrad\rrad",
+        ]
+        .map(str::to_owned),
+    );
+    assert!(texts.len() > 20, "the corpus was read: {}", texts.len());
+    let glossary = insyn::markdown::Glossary::from_strings(&serde_json::json!([
+        {"id": "ai", "stems": ["AI", "alert"]}
+    ]));
+    for text in &texts {
+        for up in ["", "../"] {
+            let mut linked = insyn::markdown::Linked::new();
+            let html = insyn::markdown::render_in(
+                text,
+                3,
+                Some((&glossary, "../ordlista/#", &mut linked)),
+                up,
+            );
+            assert_fixpoint(&oracle, &html, text);
+        }
+    }
+}

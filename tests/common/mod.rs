@@ -199,3 +199,59 @@ pub fn site_setting(root: &Path, line: &str) {
         &format!("{line}\n  base_url:"),
     );
 }
+
+/// The HTML sanitiser that used to clean every rendered Markdown fragment, with
+/// the same policy, now the tests' oracle: a fragment insyn writes must come out
+/// of it unchanged (a fixpoint), which proves it holds only allowed elements,
+/// attributes and URL schemes, in a form browsers parse as written.
+pub fn ammonia_oracle() -> ammonia::Builder<'static> {
+    let tags: std::collections::HashSet<&str> = [
+        "p",
+        "br",
+        "em",
+        "strong",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    ]
+    .into_iter()
+    .collect();
+    let mut b = ammonia::Builder::empty();
+    b.tags(tags)
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .filter_style_properties(["text-align"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
+    b
+}
+
+/// Panics unless `html` is unchanged by [`ammonia_oracle`].
+pub fn assert_fixpoint(oracle: &ammonia::Builder, html: &str, from: &str) {
+    let cleaned = oracle.clean(html).to_string();
+    assert_eq!(
+        cleaned, html,
+        "not a fixpoint of the sanitiser, from {from:?}"
+    );
+}

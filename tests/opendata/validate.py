@@ -48,6 +48,17 @@ check("register.json validates against schema/register-v1.json",
 raw = (site / "register.csv").read_bytes()
 problems = [] if raw.startswith(b"\xef\xbb\xbf") else ["no UTF-8 byte order mark (Excel would garble å ä ö)"]
 rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+# A cell starting with = + - @ tab CR or ' has one ' in front (so a spreadsheet
+# never runs it as a formula); the exact text is the cell without it.
+formula_starts = ("=", "+", "-", "@", "\t", "\r", "'")
+for row in rows:
+    for field, value in row.items():
+        if value.startswith("'"):
+            if not value[1:].startswith(formula_starts):
+                problems.append(f"{row['id']}.{field}: ' before a safe cell: {value!r}")
+            row[field] = value[1:]
+        elif value.startswith(formula_starts):
+            problems.append(f"{row['id']}.{field}: a spreadsheet would run {value!r}")
 if len(rows) != len(systems):
     problems.append(f"{len(rows)} rows for {len(systems)} systems")
 by_id = {s["id"]: s for s in systems}
@@ -59,7 +70,8 @@ for row in rows:
     for field in ["name", "summary", "status", "department", "purpose", "human_oversight", "reviewed", "url"]:
         if row[field] != s[field]:
             problems.append(f"{row['id']}.{field}: {row[field]!r} != {s[field]!r}")
-    for field, value in [("data.description", s["data"]["description"]), ("risk.ai_act", s["risk"]["ai_act"])]:
+    for field, value in [("data.description", s["data"]["description"]), ("risk.ai_act", s["risk"]["ai_act"]),
+                         ("contact.phone", s["contact"].get("phone", ""))]:
         if row[field] != value:
             problems.append(f"{row['id']}.{field} differs")
 if not any(any(c in r["department"] + r["name"] for c in "åäö") for r in rows):
