@@ -1253,23 +1253,22 @@ fn read_system(
     if let (Some((DecisionRole::Automated, pos)), true) =
         (decision_role_at, status != Some(Status::Retired))
     {
-        let missing: Vec<&str> = [
-            ("legal_basis", legal_basis.is_none()),
-            ("appeal", appeal.is_none()),
-        ]
-        .into_iter()
-        .filter_map(|(k, m)| m.then_some(k))
-        .collect();
-        if !missing.is_empty() {
+        // A person decided about by a machine must be told how to have the
+        // decision looked at again: without `appeal` the record is not published.
+        if appeal.is_none() {
+            doc.error(
+                "automated-without-appeal",
+                pos,
+                msg!(doc.lang, "Systemet fattar beslut om enskilda utan att en människa granskar dem, men posten saknar `appeal`: invånarna får inte veta hur de klagar.", "The system makes decisions about individuals without a person reviewing them, but the record has no `appeal`: residents are not told how to complain."),
+                msg!(doc.lang, "Lägg till `appeal:` med hur man begär att ärendet prövas på nytt och hur man överklagar, till exempel:\n  appeal: Du kan be att en handläggare prövar ärendet på nytt. Kontakta förvaltningen. Hur du överklagar står i beslutet.", "Add `appeal:` saying how to ask for the case to be looked at again and how to appeal, for example:\n  appeal: You can ask for a caseworker to look at your case again. Contact the department. The decision says how to appeal."),
+            );
+        }
+        if legal_basis.is_none() {
             doc.warning(
                 "automated-without-safeguards",
                 pos,
-                {
-                    let and = if doc.lang == Language::Sv { " och " } else { " and " };
-                    let missing = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(and);
-                    msg!(doc.lang, "Systemet fattar beslut utan granskning, men posten saknar {missing}.", "The system makes decisions without review, but the record has no {missing}.")
-                },
-                msg!(doc.lang, "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §) och den enskilde måste kunna få beslutet prövat; beskriv rättslig grund i `legal_basis` och hur man begär prövning i `appeal`.", "Automated decisions need a basis in law (Swedish Administrative Procedure Act, section 28) and the person concerned must be able to have the decision reviewed; describe the legal basis in `legal_basis` and how to ask for review in `appeal`."),
+                msg!(doc.lang, "Systemet fattar beslut utan granskning, men posten saknar `legal_basis`.", "The system makes decisions without review, but the record has no `legal_basis`."),
+                msg!(doc.lang, "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §); beskriv den rättsliga grunden i `legal_basis`.", "Automated decisions need a basis in law (Swedish Administrative Procedure Act, section 28); describe the legal basis in `legal_basis`."),
             );
         }
     }

@@ -18,6 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod appeal;
+mod combine;
+
 pub struct Built {
     pub output: PathBuf,
     pub pages: usize,
@@ -793,6 +796,7 @@ fn translation_notes(strings: &serde_json::Value, main: Language) -> Translation
 /// linked once per page. A field shown untranslated gets `lang` (and `note`).
 fn system_html(
     s: &System,
+    strings: &serde_json::Value,
     glossary: &markdown::Glossary,
     root: &str,
     note: Option<&str>,
@@ -803,11 +807,28 @@ fn system_html(
     let prefix = format!("{root}ordlista/#");
     let mut linked = markdown::Linked::new();
     let mut html = BTreeMap::new();
+    // The theme's explanations, linked in the order the page shows them, so
+    // that a term is linked where it is first used.
+    let explain = &strings["explain"];
+    let explain_personal_data = explain["personal_data"][s.data.personal_data.as_str()]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let explain_ai_act = [
+        explain["ai_act_class"][s.risk.ai_act.as_str()].as_str(),
+        explain["ai_act"].as_str(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let fields = [
         ("purpose", Some(&s.purpose)),
         ("how_it_works", s.how_it_works.as_ref()),
         ("human_oversight", Some(&s.human_oversight)),
+        ("explain_personal_data", Some(&explain_personal_data)),
         ("data_description", Some(&s.data.description)),
+        ("explain_ai_act", Some(&explain_ai_act)),
         ("risk_description", Some(&s.risk.description)),
         ("disclosure", s.disclosure.as_ref()),
         ("legal_basis", s.legal_basis.as_ref()),
@@ -816,6 +837,10 @@ fn system_html(
     ];
     for (key, text) in fields {
         if let Some(t) = text {
+            if key.starts_with("explain_") {
+                html.insert(key, glossary.link_plain(t, &prefix, &mut linked));
+                continue;
+            }
             let mut rendered =
                 markdown::render_in(t, 3, Some((glossary, &prefix, &mut linked)), up);
             if fallback.contains(&key) {
@@ -1262,6 +1287,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     },
                     html: system_html(
                         s,
+                        &w.ed.strings,
                         &w.ed.glossary,
                         &root_of(&path),
                         field_note,
@@ -1308,18 +1334,24 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
             groups.entry(value).or_default().push(row.clone());
         }
         for option in &facet.options {
-            lists.push(Listing {
-                path: option.path.clone(),
-                template: "list.html",
-                context: json!({
-                    "facet": facet.key,
-                    "value": option.value,
-                    "label": option.label,
-                    "label_lang": option.label_lang,
-                    "total": register.systems.len(),
-                }),
-                rows: groups.remove(option.value.as_str()).unwrap_or_default(),
+            let context = json!({
+                "facet": facet.key,
+                "value": option.value,
+                "label": option.label,
+                "label_lang": option.label_lang,
+                "total": register.systems.len(),
             });
+            let rows = groups.remove(option.value.as_str()).unwrap_or_default();
+            if facet.key == "department" {
+                lists.extend(combine::department_lists(&option.path, context, rows));
+            } else {
+                lists.push(Listing {
+                    path: option.path.clone(),
+                    template: "list.html",
+                    context,
+                    rows,
+                });
+            }
         }
     }
     w.listings(&lists, &plan.filter_facets)?;
@@ -1356,6 +1388,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
             }),
         )?;
     }
+    appeal::write(w, plan, &up)?;
     w.page("ordlista/", "glossary.html", json!({}))?;
     let issues = site
         .site

@@ -17,6 +17,9 @@ const TAGS: &[&str] = &[
     "link",
     "body",
     "a",
+    // The filter box, closed until opened (the theme's, never a record's).
+    "details",
+    "summary",
     "header",
     "nav",
     "ul",
@@ -68,6 +71,8 @@ const ATTRIBUTES: &[&str] = &[
     "class",
     "id",
     "aria-label",
+    // The label of a value in the list of systems, shown on narrow screens.
+    "data-label",
     "aria-labelledby",
     "aria-current",
     "tabindex",

@@ -7,6 +7,11 @@
 //   - axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in light and dark mode;
 //   - no request to any other origin, no console error, no cookie;
 //   - no horizontal scrolling at 320 CSS px (WCAG 1.4.10 reflow, = 1280 px at 400 %);
+//   - at 320 and 1280 px, no word of four letters or more split over two lines
+//     (unless it alone is wider than its box);
+//   - on a 320 × 640 phone, the start page's list and its link to how to
+//     complain, and each system page's link to its appeal section, lie within
+//     the first two screens;
 //   - the page works with JavaScript off (content and links are there);
 //   - the Nu HTML checker (vnu.jar) finds no error.
 // Plus: the skip link is the first thing a keyboard reaches and moves focus to
@@ -31,6 +36,8 @@ const args = process.argv.slice(2);
 const securityOnly = args.includes('--security');
 // --search-only: only the search checks (for large benchmark sites).
 const searchOnly = args.includes('--search-only');
+// --pages=REGEX: only the pages whose file matches (while working on a few).
+const only = args.find((a) => a.startsWith('--pages='))?.slice('--pages='.length);
 const siteDir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(here, '..', '..', 'public'));
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -185,8 +192,49 @@ async function searchPrefixes() {
   return langs.sort().map((l) => (l === main ? '' : `${l}/`));
 }
 
+
+/**
+ * Words of four letters or more that the browser split over two lines: each
+ * word's Range.getClientRects() lie on more than one line. A word wider than
+ * its box may break (it could not fit anyway); so may text nobody sees.
+ */
+async function splitWords(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('.visually-hidden, script, style, option, .skip-link')) continue;
+      let box = el;
+      while (box.parentElement && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
+      const style = getComputedStyle(box);
+      const width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      for (const m of n.data.matchAll(/[\p{L}\p{N}]{4,}/gu)) {
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+        const lines = new Set(rects.map((r) => Math.round(r.bottom)));
+        if (lines.size < 2) continue;
+        const wide = rects.reduce((sum, r) => sum + r.width, 0);
+        if (wide >= width - 1) continue;
+        out.push(`"${m[0]}" in <${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''}>`);
+      }
+    }
+    return out;
+  });
+}
+
+/** How far down (CSS px from the top of the page) the first element matching `selector` starts, or null. */
+async function depthOf(page, selector) {
+  return page.evaluate((sel) => {
+    const el = [...document.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0);
+    return el ? el.getBoundingClientRect().top + window.scrollY : null;
+  }, selector);
+}
+
 async function main() {
-  const pages = searchOnly ? ['index.html'] : await htmlFiles(siteDir);
+  const pages = searchOnly ? ['index.html'] : (await htmlFiles(siteDir)).filter((p) => !only || new RegExp(only).test(p));
   if (pages.length === 0) throw new Error(`no HTML pages in ${siteDir}: build the site first`);
   const server = await serve(siteDir);
   const base = `http://127.0.0.1:${server.address().port}/`;
@@ -227,6 +275,8 @@ async function main() {
         const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
         problems.push(...describeViolations(axe.violations));
         if (colorScheme === 'light') {
+          const split = await splitWords(page);
+          if (split.length) problems.push(`at 1280 px, ${split.length} words split over two lines: ${split.slice(0, 5).join('; ')}`);
           // One h1, and no heading level skipped on the way down.
           const levels = await page.evaluate(() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => Number(h.tagName[1])));
           if (levels.filter((l) => l === 1).length !== 1 || levels[0] !== 1) problems.push(`headings must start with exactly one h1: ${levels.join(' ')}`);
@@ -261,6 +311,22 @@ async function main() {
             .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').trim().slice(0, 40)}"`),
         }));
         if (overflow.scroll > overflow.client) problems.push(`scrolls sideways at 320 px: ${overflow.scroll} > ${overflow.client}; ${overflow.culprits.join('; ')}`);
+        const split = await splitWords(page);
+        if (split.length) problems.push(`at 320 px, ${split.length} words split over two lines: ${split.slice(0, 5).join('; ')}`);
+        // Two screens of a 320 × 640 phone: where a resident still looks.
+        const screens = 2 * 640;
+        const startPage = /^([a-z]{2}\/)?index\.html$/.test(file);
+        if (startPage) {
+          const list = await depthOf(page, 'main .systems tbody a');
+          if (list === null || list >= screens) problems.push(`the list of systems starts at ${list} px, not within two screens (${screens} px)`);
+          const complain = await depthOf(page, 'main a[href$="klaga/"]');
+          if (complain === null || complain >= screens) problems.push(`the link to how to complain starts at ${complain} px, not within two screens`);
+        }
+        if (/^([a-z]{2}\/)?system\/[^/]+\/index\.html$/.test(file)) {
+          const jump = await depthOf(page, 'main a[href="#klaga"]');
+          if (jump === null || jump >= screens) problems.push(`no in-page link to the appeal section within two screens (found at ${jump} px)`);
+          if (!(await page.locator('#klaga').count())) problems.push('the appeal section #klaga is missing');
+        }
         check(`${urlPath || '/'} [320 px]`, problems);
         await context.close();
       }
