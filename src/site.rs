@@ -796,8 +796,7 @@ fn translation_notes(strings: &serde_json::Value, main: Language) -> Translation
 /// linked once per page. A field shown untranslated gets `lang` (and `note`).
 fn system_html(
     s: &System,
-    strings: &serde_json::Value,
-    glossary: &markdown::Glossary,
+    ed: &Edition,
     root: &str,
     note: Option<&str>,
     main_lang: &str,
@@ -809,7 +808,8 @@ fn system_html(
     let mut html = BTreeMap::new();
     // The theme's explanations, linked in the order the page shows them, so
     // that a term is linked where it is first used.
-    let explain = &strings["explain"];
+    let glossary = &ed.glossary;
+    let explain = &ed.strings["explain"];
     let explain_personal_data = explain["personal_data"][s.data.personal_data.as_str()]
         .as_str()
         .unwrap_or_default()
@@ -1223,7 +1223,9 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     for (name, bytes) in &files {
         w.put(&format!("{dir}{name}"), None, || Ok(bytes.clone()))?;
     }
-    Ok(files.len())
+    let facets = combine::facets_json(plan, &systems, &w.ed.strings["labels"]);
+    w.put(&format!("{dir}facets.json"), None, || Ok(facets))?;
+    Ok(files.len() + 1)
 }
 
 /// The pages of one language; with the main language's, each system's JSON.
@@ -1285,16 +1287,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     } else {
                         Some(&notes.record_partial)
                     },
-                    html: system_html(
-                        s,
-                        &w.ed.strings,
-                        &w.ed.glossary,
-                        &root_of(&path),
-                        field_note,
-                        main_lang,
-                        &up,
-                        fields,
-                    ),
+                    html: system_html(s, w.ed, &root_of(&path), field_note, main_lang, &up, fields),
                     history: &history[..history.len().min(25)],
                     history_total: history.len(),
                     description: &s.summary,
@@ -1396,12 +1389,43 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         .get(&plan.lang)
         .map(|t| &t.known_issues)
         .filter(|issues| translated && !issues.is_empty());
+    // A translated issue keeps the criterion and reason of the main language's
+    // issue in the same place, unless it gives its own.
+    let known_issues: Vec<KnownIssue> = match issues {
+        Some(issues) => issues
+            .iter()
+            .zip(
+                site.accessibility
+                    .known_issues
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
+            .map(|(t, main)| KnownIssue {
+                text: t.text.clone(),
+                criterion: t
+                    .criterion
+                    .clone()
+                    .or_else(|| main.and_then(|m| m.criterion.clone())),
+                reason: t.reason.or_else(|| main.and_then(|m| m.reason)),
+            })
+            .collect(),
+        None => site.accessibility.known_issues.clone(),
+    };
+    let response_time = site
+        .site
+        .translations
+        .get(&plan.lang)
+        .and_then(|t| t.response_time.as_ref())
+        .filter(|_| translated);
     w.page(
         "tillganglighet/",
         "accessibility.html",
         json!({
             "a": site.accessibility,
-            "known_issues": issues.unwrap_or(&site.accessibility.known_issues),
+            "response_time": response_time.or(site.accessibility.response_time.as_ref()),
+            "response_lang": (translated && response_time.is_none()).then_some(main_lang),
+            "known_issues": known_issues,
             "issues_lang": (translated && issues.is_none()).then_some(main_lang),
         }),
     )?;

@@ -419,12 +419,19 @@ fn automated_decisions_without_appeal_are_an_error() {
         .find(|d| d["code"] == "automated-without-appeal")
         .unwrap_or_else(|| panic!("no automated-without-appeal: {diags:#?}"));
     assert_eq!(d["severity"], "error");
-    let line = text.lines().position(|l| l.contains("decision_role:")).unwrap() as u64 + 1;
+    let line = text
+        .lines()
+        .position(|l| l.contains("decision_role:"))
+        .unwrap() as u64
+        + 1;
     assert_eq!(d["line"], line);
     let hint = d["hint"].as_str().unwrap();
     assert!(d["message"].as_str().unwrap().contains("`appeal`"), "{d}");
     // The example line of the hint, pasted into the record, fixes it.
-    let example = hint.lines().find(|l| l.trim_start().starts_with("appeal:")).unwrap();
+    let example = hint
+        .lines()
+        .find(|l| l.trim_start().starts_with("appeal:"))
+        .unwrap();
     std::fs::write(&record, format!("{text}{}\n", example.trim_start())).unwrap();
     let run = insyn(&["check", "--root", root, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stdout);

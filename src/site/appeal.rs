@@ -61,12 +61,8 @@ pub(super) fn write(w: &mut Writer, plan: &Plan, up: &str) -> Result<(), Diagnos
             .map(|s| {
                 let (department, department_lang) = plan.dept_label(&s.department);
                 let appeal = s.appeal.as_ref().map(|t| {
-                    let html = markdown::render_in(
-                        t,
-                        4,
-                        Some((&w.ed.glossary, &prefix, &mut linked)),
-                        up,
-                    );
+                    let html =
+                        markdown::render_in(t, 4, Some((&w.ed.glossary, &prefix, &mut linked)), up);
                     match plan.field_lang(s, "appeal") {
                         Some(lang) => format!("<div lang=\"{lang}\">\n{html}</div>\n"),
                         None => html,

@@ -90,3 +90,64 @@ pub(super) fn department_lists<'r>(
     }
     out
 }
+
+/// `search/<lang>/facets.json`, what the start page's script needs to combine
+/// the filters at once: the departments (slug, name, `lang`), for each closed
+/// list its values and their labels, and for every record, in the order of the
+/// search index's rows, five numbers: its department, status, AI's role,
+/// personal data and risk class (positions in those lists). About 12 bytes a
+/// record; fetched only when a resident first chooses a filter.
+pub(super) fn facets_json(
+    plan: &super::Plan,
+    systems: &[&crate::model::System],
+    labels: &serde_json::Value,
+) -> Vec<u8> {
+    use crate::model::DecisionRole;
+    fn position<V: Vocabulary + PartialEq>(v: V) -> usize {
+        V::ALL.iter().position(|x| *x == v).unwrap_or(0)
+    }
+    fn list<V: Vocabulary>(labels: &serde_json::Value, group: &str) -> serde_json::Value {
+        V::ALL
+            .iter()
+            .map(|v| json!([v.as_str(), labels[group][v.as_str()]]))
+            .collect()
+    }
+    let departments: Vec<&super::FacetOption> = plan
+        .facets
+        .iter()
+        .find(|f| f.key == "department")
+        .map(|f| f.options.iter().collect())
+        .unwrap_or_default();
+    let index: std::collections::HashMap<&str, usize> = departments
+        .iter()
+        .enumerate()
+        .map(|(n, o)| (o.value.as_str(), n))
+        .collect();
+    let mut records = Vec::with_capacity(systems.len() * 5);
+    for s in systems {
+        records.extend([
+            index
+                .get(plan.dept_slug(&s.department))
+                .copied()
+                .unwrap_or(0),
+            position(s.status),
+            position(s.decision_role),
+            position(s.data.personal_data),
+            position(s.risk.ai_act),
+        ]);
+    }
+    let value = json!({
+        "departments": departments
+            .iter()
+            .map(|o| json!([o.value, o.label, o.label_lang]))
+            .collect::<Vec<_>>(),
+        "status": list::<Status>(labels, "status"),
+        "decision_role": list::<DecisionRole>(labels, "decision_role_short"),
+        "personal_data": list::<PersonalData>(labels, "personal_data"),
+        "ai_act": list::<AiActClass>(labels, "ai_act"),
+        "records": records,
+    });
+    let mut bytes = value.to_string().into_bytes();
+    bytes.push(b'\n');
+    bytes
+}
