@@ -645,8 +645,11 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         let compliance = f.req_choice::<Compliance>(doc, "compliance");
         let assessed = f.req_date(doc, "assessed");
         let method = f.req_text(doc, "method");
-        let known_issues = f.text_list(doc, "known_issues");
+        let known_issues = known_issues(doc, &mut f, true);
+        let first_published = f.opt_date(doc, "first_published");
+        let response_time = f.opt_text(doc, "response_time");
         let updated = f.opt_date(doc, "updated");
+        let at = f.pos();
         let contact = f.map(doc, "contact", false, read_contact);
         f.finish(doc);
         let (assessed, assessed_pos) = assessed?;
@@ -666,11 +669,29 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
                 msg!(doc.lang, "Lagen kräver att redogörelsen beskriver innehåll som inte är tillgängligt. Lägg till `known_issues:` med en punkt per brist.", "The law requires the statement to describe content that is not accessible. Add `known_issues:` with one item per problem."),
             );
         }
+        if first_published.is_none() {
+            doc.warning(
+                "statement-incomplete",
+                at,
+                msg!(doc.lang, "Tillgänglighetsredogörelsen saknar datumet då den först upprättades.", "The accessibility statement lacks the date it was first made."),
+                msg!(doc.lang, "Digg kräver datumet (MDFFS 2019:2). Lägg till en rad under `accessibility:`, till exempel:\n  first_published: {assessed}", "Digg requires the date (MDFFS 2019:2). Add a line under `accessibility:`, for example:\n  first_published: {assessed}"),
+            );
+        }
+        if response_time.is_none() {
+            doc.warning(
+                "statement-incomplete",
+                at,
+                msg!(doc.lang, "Tillgänglighetsredogörelsen säger inte hur lång tid det tar att få svar när man rapporterar en brist.", "The accessibility statement does not say how long it takes to get an answer when someone reports a problem."),
+                msg!(doc.lang, "Digg kräver uppgiften (MDFFS 2019:2). Lägg till en rad under `accessibility:`, till exempel:\n  response_time: fem arbetsdagar", "Digg requires it (MDFFS 2019:2). Add a line under `accessibility:`, for example:\n  response_time: five working days"),
+            );
+        }
         Some(Accessibility {
             compliance: compliance?,
             assessed,
             method: method?,
             known_issues,
+            first_published: first_published.map(|(d, _)| d),
+            response_time,
             updated: updated.map(|(d, _)| d).unwrap_or(assessed),
             contact: contact.unwrap_or_default(),
         })
@@ -692,11 +713,13 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
             for l in Language::ALL {
                 let read = |doc: &mut Doc, mut g: Fields| {
                     let title = g.opt_text(doc, "title");
-                    let known_issues = g.text_list(doc, "known_issues");
+                    let known_issues = known_issues(doc, &mut g, false);
+                    let response_time = g.opt_text(doc, "response_time");
                     g.finish(doc);
                     Some(SiteTranslation {
                         title,
                         known_issues,
+                        response_time,
                     })
                 };
                 if let Some(t) = f.map(doc, l.as_str(), false, read) {
@@ -731,6 +754,60 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         accessibility,
         policies,
     })
+}
+
+/// `known_issues:` of the accessibility statement: each item a plain string or
+/// `{text, criterion, reason}`. In the main language (`check`), an issue
+/// without its WCAG criterion or its reason is warned about: the statement
+/// must give both (MDFFS 2019:2).
+fn known_issues(doc: &mut Doc, f: &mut Fields, check: bool) -> Vec<KnownIssue> {
+    let Some(node) = f.get("known_issues") else {
+        return Vec::new();
+    };
+    let path = f.path("known_issues");
+    let mut out = Vec::new();
+    for item in doc.list(&path, node) {
+        let issue = if let Node::Map(_) = &item.value {
+            let Some(mut g) = Fields::of(doc, &path, item) else {
+                continue;
+            };
+            let text = g.req_text(doc, "text");
+            let criterion = g.opt_text(doc, "criterion");
+            let reason = g
+                .get("reason")
+                .and_then(|n| doc.choice(&format!("{path}.reason"), n));
+            g.finish(doc);
+            let Some(text) = text else {
+                continue;
+            };
+            KnownIssue {
+                text,
+                criterion,
+                reason,
+            }
+        } else {
+            let Some(text) = doc.text(&path, item) else {
+                continue;
+            };
+            KnownIssue {
+                text,
+                criterion: None,
+                reason: None,
+            }
+        };
+        if check && (issue.criterion.is_none() || issue.reason.is_none()) {
+            let shown: String = issue.text.chars().take(60).collect();
+            let text = &issue.text;
+            doc.warning(
+                "statement-incomplete",
+                item.pos,
+                msg!(doc.lang, "Bristen ”{shown}” saknar vilket WCAG-kriterium den gäller eller varför den finns kvar.", "The problem “{shown}” lacks which WCAG criterion it concerns or why it remains."),
+                msg!(doc.lang, "Digg kräver båda (MDFFS 2019:2). Skriv bristen så här:\n  - text: {text}\n    criterion: 1.4.10 Anpassning till skärmstorlek\n    reason: not_compliant\n`reason` är not_compliant (uppfyller inte kraven), disproportionate_burden (oskälig belastning) eller out_of_scope (omfattas inte av lagen).", "Digg requires both (MDFFS 2019:2). Write the problem like this:\n  - text: {text}\n    criterion: 1.4.10 Reflow\n    reason: not_compliant\n`reason` is not_compliant, disproportionate_burden or out_of_scope (not covered by the law)."),
+            );
+        }
+        out.push(issue);
+    }
+    out
 }
 
 /// A file or folder in `register/systems/` that cannot be read.
@@ -1365,23 +1442,22 @@ fn read_system(
     if let (Some((DecisionRole::Automated, pos)), true) =
         (decision_role_at, status != Some(Status::Retired))
     {
-        let missing: Vec<&str> = [
-            ("legal_basis", legal_basis.is_none()),
-            ("appeal", appeal.is_none()),
-        ]
-        .into_iter()
-        .filter_map(|(k, m)| m.then_some(k))
-        .collect();
-        if !missing.is_empty() {
+        // A person decided about by a machine must be told how to have the
+        // decision looked at again: without `appeal` the record is not published.
+        if appeal.is_none() {
+            doc.error(
+                "automated-without-appeal",
+                pos,
+                msg!(doc.lang, "Systemet fattar beslut om enskilda utan att en människa granskar dem, men posten saknar `appeal`: invånarna får inte veta hur de klagar.", "The system makes decisions about individuals without a person reviewing them, but the record has no `appeal`: residents are not told how to complain."),
+                msg!(doc.lang, "Lägg till `appeal:` med hur man begär att ärendet prövas på nytt och hur man överklagar, till exempel:\n  appeal: Du kan be att en handläggare prövar ärendet på nytt. Kontakta förvaltningen. Hur du överklagar står i beslutet.", "Add `appeal:` saying how to ask for the case to be looked at again and how to appeal, for example:\n  appeal: You can ask for a caseworker to look at your case again. Contact the department. The decision says how to appeal."),
+            );
+        }
+        if legal_basis.is_none() {
             doc.warning(
                 "automated-without-safeguards",
                 pos,
-                {
-                    let and = if doc.lang == Language::Sv { " och " } else { " and " };
-                    let missing = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(and);
-                    msg!(doc.lang, "Systemet fattar beslut utan granskning, men posten saknar {missing}.", "The system makes decisions without review, but the record has no {missing}.")
-                },
-                msg!(doc.lang, "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §) och den enskilde måste kunna få beslutet prövat; beskriv rättslig grund i `legal_basis` och hur man begär prövning i `appeal`.", "Automated decisions need a basis in law (Swedish Administrative Procedure Act, section 28) and the person concerned must be able to have the decision reviewed; describe the legal basis in `legal_basis` and how to ask for review in `appeal`."),
+                msg!(doc.lang, "Systemet fattar beslut utan granskning, men posten saknar `legal_basis`.", "The system makes decisions without review, but the record has no `legal_basis`."),
+                msg!(doc.lang, "Automatiserade beslut kräver stöd i lag (förvaltningslagen 28 §); beskriv den rättsliga grunden i `legal_basis`.", "Automated decisions need a basis in law (Swedish Administrative Procedure Act, section 28); describe the legal basis in `legal_basis`."),
             );
         }
     }

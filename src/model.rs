@@ -105,6 +105,13 @@ vocabulary!(
     Compliance = "accessibility.compliance" { Full = "full", Partial = "partial", None = "none" }
 );
 vocabulary!(
+    IssueReason = "accessibility.known_issues.reason" {
+        NotCompliant = "not_compliant",
+        Disproportionate = "disproportionate_burden",
+        OutOfScope = "out_of_scope",
+    }
+);
+vocabulary!(
     Language = "site.language" { Sv = "sv", En = "en" }
 );
 
@@ -356,7 +363,20 @@ pub struct SiteSettings {
 #[derive(Debug, Clone, Default)]
 pub struct SiteTranslation {
     pub title: Option<String>,
-    pub known_issues: Vec<String>,
+    pub known_issues: Vec<KnownIssue>,
+    pub response_time: Option<String>,
+}
+
+/// A known accessibility problem, as the accessibility statement must give it
+/// (MDFFS 2019:2): what, which WCAG success criterion, and why. A plain string
+/// in site.yaml is an issue with only `text`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownIssue {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<IssueReason>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -365,7 +385,12 @@ pub struct Accessibility {
     pub assessed: Day,
     pub method: String,
     /// Known accessibility problems, in plain language (extension).
-    pub known_issues: Vec<String>,
+    pub known_issues: Vec<KnownIssue>,
+    /// The day the statement was first made (extension; MDFFS 2019:2).
+    pub first_published: Option<Day>,
+    /// How long an answer to feedback takes, in the editor's words, e.g.
+    /// "fem arbetsdagar" (extension; MDFFS 2019:2).
+    pub response_time: Option<String>,
     /// When the statement was last updated (extension; defaults to `assessed`).
     pub updated: Day,
     /// Where to report accessibility problems (extension; defaults to the organisation's contact).

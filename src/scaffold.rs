@@ -315,10 +315,18 @@ site:
 accessibility:
   # full, partial eller none
   compliance: partial
+  # Dagen då redogörelsen först upprättades.
+  first_published: {today}
   assessed: {today}
   method: self-assessment
+  # Hur lång tid det tar att få svar när någon rapporterar en brist.
+  response_time: fem arbetsdagar
+  # En punkt per brist: vad, vilket WCAG-kriterium, och varför
+  # (not_compliant, disproportionate_burden eller out_of_scope).
   known_issues:
-    - Webbplatsen är ny och har ännu inte granskats i sin helhet.
+    - text: Webbplatsen är ny och har ännu inte granskats i sin helhet.
+      criterion: 4.1.2 Namn, roll, värde
+      reason: not_compliant
 policies: []
 ";
 

@@ -18,6 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod appeal;
+mod combine;
+
 pub struct Built {
     pub output: PathBuf,
     pub pages: usize,
@@ -802,7 +805,7 @@ fn translation_notes(strings: &serde_json::Value, main: Language) -> Translation
 /// linked once per page. A field shown untranslated gets `lang` (and `note`).
 fn system_html(
     s: &System,
-    glossary: &markdown::Glossary,
+    ed: &Edition,
     root: &str,
     note: Option<&str>,
     main_lang: &str,
@@ -812,11 +815,29 @@ fn system_html(
     let prefix = format!("{root}ordlista/#");
     let mut linked = markdown::Linked::new();
     let mut html = BTreeMap::new();
+    // The theme's explanations, linked in the order the page shows them, so
+    // that a term is linked where it is first used.
+    let glossary = &ed.glossary;
+    let explain = &ed.strings["explain"];
+    let explain_personal_data = explain["personal_data"][s.data.personal_data.as_str()]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let explain_ai_act = [
+        explain["ai_act_class"][s.risk.ai_act.as_str()].as_str(),
+        explain["ai_act"].as_str(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     let fields = [
         ("purpose", Some(&s.purpose)),
         ("how_it_works", s.how_it_works.as_ref()),
         ("human_oversight", Some(&s.human_oversight)),
+        ("explain_personal_data", Some(&explain_personal_data)),
         ("data_description", Some(&s.data.description)),
+        ("explain_ai_act", Some(&explain_ai_act)),
         ("risk_description", Some(&s.risk.description)),
         ("disclosure", s.disclosure.as_ref()),
         ("legal_basis", s.legal_basis.as_ref()),
@@ -825,6 +846,10 @@ fn system_html(
     ];
     for (key, text) in fields {
         if let Some(t) = text {
+            if key.starts_with("explain_") {
+                html.insert(key, glossary.link_plain(t, &prefix, &mut linked));
+                continue;
+            }
             let mut rendered =
                 markdown::render_in(t, 3, Some((glossary, &prefix, &mut linked)), up);
             if fallback.contains(&key) {
@@ -1211,7 +1236,9 @@ fn write_search(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     for (name, bytes) in &files {
         w.put(&format!("{dir}{name}"), None, || Ok(bytes.clone()))?;
     }
-    Ok(files.len())
+    let facets = combine::facets_json(plan, &systems, &w.ed.strings["labels"]);
+    w.put(&format!("{dir}facets.json"), None, || Ok(facets))?;
+    Ok(files.len() + 1)
 }
 
 /// The pages of one language; with the main language's, each system's JSON.
@@ -1273,15 +1300,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                     } else {
                         Some(&notes.record_partial)
                     },
-                    html: system_html(
-                        s,
-                        &w.ed.glossary,
-                        &root_of(&path),
-                        field_note,
-                        main_lang,
-                        &up,
-                        fields,
-                    ),
+                    html: system_html(s, w.ed, &root_of(&path), field_note, main_lang, &up, fields),
                     history: &history[..history.len().min(25)],
                     history_total: history.len(),
                     description: &s.summary,
@@ -1321,18 +1340,24 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
             groups.entry(value).or_default().push(row.clone());
         }
         for option in &facet.options {
-            lists.push(Listing {
-                path: option.path.clone(),
-                template: "list.html",
-                context: json!({
-                    "facet": facet.key,
-                    "value": option.value,
-                    "label": option.label,
-                    "label_lang": option.label_lang,
-                    "total": register.systems.len(),
-                }),
-                rows: groups.remove(option.value.as_str()).unwrap_or_default(),
+            let context = json!({
+                "facet": facet.key,
+                "value": option.value,
+                "label": option.label,
+                "label_lang": option.label_lang,
+                "total": register.systems.len(),
             });
+            let rows = groups.remove(option.value.as_str()).unwrap_or_default();
+            if facet.key == "department" {
+                lists.extend(combine::department_lists(&option.path, context, rows));
+            } else {
+                lists.push(Listing {
+                    path: option.path.clone(),
+                    template: "list.html",
+                    context,
+                    rows,
+                });
+            }
         }
     }
     w.listings(&lists, &plan.filter_facets)?;
@@ -1369,6 +1394,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
             }),
         )?;
     }
+    appeal::write(w, plan, &up)?;
     w.page("ordlista/", "glossary.html", json!({}))?;
     let issues = site
         .site
@@ -1376,12 +1402,43 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         .get(&plan.lang)
         .map(|t| &t.known_issues)
         .filter(|issues| translated && !issues.is_empty());
+    // A translated issue keeps the criterion and reason of the main language's
+    // issue in the same place, unless it gives its own.
+    let known_issues: Vec<KnownIssue> = match issues {
+        Some(issues) => issues
+            .iter()
+            .zip(
+                site.accessibility
+                    .known_issues
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
+            .map(|(t, main)| KnownIssue {
+                text: t.text.clone(),
+                criterion: t
+                    .criterion
+                    .clone()
+                    .or_else(|| main.and_then(|m| m.criterion.clone())),
+                reason: t.reason.or_else(|| main.and_then(|m| m.reason)),
+            })
+            .collect(),
+        None => site.accessibility.known_issues.clone(),
+    };
+    let response_time = site
+        .site
+        .translations
+        .get(&plan.lang)
+        .and_then(|t| t.response_time.as_ref())
+        .filter(|_| translated);
     w.page(
         "tillganglighet/",
         "accessibility.html",
         json!({
             "a": site.accessibility,
-            "known_issues": issues.unwrap_or(&site.accessibility.known_issues),
+            "response_time": response_time.or(site.accessibility.response_time.as_ref()),
+            "response_lang": (translated && response_time.is_none()).then_some(main_lang),
+            "known_issues": known_issues,
             "issues_lang": (translated && issues.is_none()).then_some(main_lang),
         }),
     )?;

@@ -174,11 +174,15 @@ fn every_page_links_the_accessibility_statement_and_uses_no_other_origin() {
         for attr in ["src=\"http", "href=\"//", "src=\"//", "<img", "<iframe"] {
             assert!(!html.contains(attr), "{path} contains {attr}");
         }
-        // The one script: the theme's own search, on the search page only.
+        // The only scripts: the theme's own search, on the search page, and
+        // its filters, on the start page.
         let search = "<script src=\"../static/search.js\" defer></script>";
+        let filter = "<script src=\"./static/filter.js\" defer></script>";
         let expected = usize::from(path == "sok/index.html");
-        assert_eq!(html.matches("<script").count(), expected, "{path}");
+        let start = usize::from(path == "index.html");
+        assert_eq!(html.matches("<script").count(), expected + start, "{path}");
         assert_eq!(html.matches(search).count(), expected, "{path}");
+        assert_eq!(html.matches(filter).count(), start, "{path}");
         let stylesheets = html.matches("rel=\"stylesheet\" href=\"http").count();
         assert_eq!(
             stylesheets, 0,

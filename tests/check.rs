@@ -309,9 +309,12 @@ fn warnings_keep_the_register_honest_and_say_why() {
     let site = site_copy("contract-only");
     let record = site.path().join("register/systems/kallelser.yaml");
     // In use, automated, personal data outside the EU, high risk, reviewed long ago,
-    // without legal basis, appeal, DPIA or FRIA.
+    // without legal basis, DPIA or FRIA (without `appeal` it is an error, below).
     let text = read(&record)
-        .replace("decision_role: none", "decision_role: automated")
+        .replace(
+            "decision_role: none",
+            "decision_role: automated\nappeal: Begär omprövning hos nämnden.",
+        )
         .replace("personal_data: none", "personal_data: sensitive")
         .replace("location: sweden", "location: outside_eu")
         .replace("ai_act: minimal", "ai_act: high")
@@ -357,12 +360,12 @@ fn warnings_keep_the_register_honest_and_say_why() {
             .unwrap()["message"]
             .as_str()
             .unwrap()
-            .contains("`legal_basis` och `appeal`")
+            .contains("saknar `legal_basis`.")
     );
 
     // With the safeguards written down, the warnings go away.
     let fixed = text.clone()
-        + "legal_basis: Förvaltningslagen 28 §.\nappeal: Begär omprövning hos nämnden.\nassessments:\n  - type: dpia\n  - type: fria\n";
+        + "legal_basis: Förvaltningslagen 28 §.\nassessments:\n  - type: dpia\n  - type: fria\n";
     std::fs::write(
         &record,
         fixed.replace("reviewed: 2025-06-01", "reviewed: 2026-11-01"),
@@ -399,4 +402,45 @@ fn warnings_keep_the_register_honest_and_say_why() {
         "json",
     ]);
     assert!(diagnostics(&run).is_empty(), "{}", run.stdout);
+}
+
+/// A system that decides about people with no person reviewing first must say
+/// how to complain: without `appeal` the record is an error, at `decision_role`,
+/// and the example in the hint, pasted as it stands, makes the record valid.
+#[test]
+fn automated_decisions_without_appeal_are_an_error() {
+    let site = site_copy("contract-only");
+    let record = site.path().join("register/systems/kallelser.yaml");
+    let text = read(&record).replace("decision_role: none", "decision_role: automated");
+    std::fs::write(&record, &text).unwrap();
+    let root = site.path().to_str().unwrap();
+    let run = insyn(&["check", "--root", root, "--format", "json"]);
+    assert_ne!(run.code, 0, "must fail: {}", run.stdout);
+    let diags = diagnostics(&run);
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "automated-without-appeal")
+        .unwrap_or_else(|| panic!("no automated-without-appeal: {diags:#?}"));
+    assert_eq!(d["severity"], "error");
+    let line = text
+        .lines()
+        .position(|l| l.contains("decision_role:"))
+        .unwrap() as u64
+        + 1;
+    assert_eq!(d["line"], line);
+    let hint = d["hint"].as_str().unwrap();
+    assert!(d["message"].as_str().unwrap().contains("`appeal`"), "{d}");
+    // The example line of the hint, pasted into the record, fixes it.
+    let example = hint
+        .lines()
+        .find(|l| l.trim_start().starts_with("appeal:"))
+        .unwrap();
+    std::fs::write(&record, format!("{text}{}\n", example.trim_start())).unwrap();
+    let run = insyn(&["check", "--root", root, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        !diagnostics(&run)
+            .iter()
+            .any(|d| d["code"] == "automated-without-appeal")
+    );
 }

@@ -17,6 +17,9 @@ const TAGS: &[&str] = &[
     "link",
     "body",
     "a",
+    // The filter box, closed until opened (the theme's, never a record's).
+    "details",
+    "summary",
     "header",
     "nav",
     "ul",
@@ -68,6 +71,8 @@ const ATTRIBUTES: &[&str] = &[
     "class",
     "id",
     "aria-label",
+    // The label of a value in the list of systems, shown on narrow screens.
+    "data-label",
     "aria-labelledby",
     "aria-current",
     "tabindex",
@@ -104,6 +109,12 @@ const SEARCH_ATTRIBUTES: &[&str] = &[
     "defer",
 ];
 
+/// The start page: the theme's form that combines the filters, and its script.
+const FILTER_TAGS: &[&str] = &["form", "label", "select", "option", "div", "script"];
+const FILTER_ATTRIBUTES: &[&str] = &[
+    "class", "id", "role", "action", "method", "hidden", "for", "value", "src", "defer",
+];
+
 #[test]
 fn hostile_content_everywhere_builds_into_inert_pages() {
     let site = site_copy("injection");
@@ -132,6 +143,26 @@ fn hostile_content_everywhere_builds_into_inert_pages() {
                 for (attr, _) in &attrs {
                     assert!(
                         SEARCH_ATTRIBUTES.contains(&attr.as_str()) || attr.starts_with("data-"),
+                        "{path}: <{tag} {attr}> is not allowed"
+                    );
+                }
+                continue;
+            }
+            let start_page = path == "index.html" || path == "en/index.html";
+            if start_page && FILTER_TAGS.contains(&tag.as_str()) {
+                if tag == "script" {
+                    let src = attrs
+                        .iter()
+                        .find(|(k, _)| k == "src")
+                        .map(|(_, v)| v.as_str());
+                    assert!(
+                        matches!(src, Some("./static/filter.js" | "../static/filter.js")),
+                        "{path}: a script {src:?}"
+                    );
+                }
+                for (attr, _) in &attrs {
+                    assert!(
+                        FILTER_ATTRIBUTES.contains(&attr.as_str()) || attr.starts_with("data-"),
                         "{path}: <{tag} {attr}> is not allowed"
                     );
                 }

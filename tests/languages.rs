@@ -157,7 +157,12 @@ fn english_pages_show_translations_and_mark_what_is_still_swedish() {
         statement
             .contains("<title>Accessibility statement – Exempelkommun&#39;s AI register</title>")
     );
-    assert!(statement.contains("<li>The table of all systems can be hard to take in"));
+    // The English issue, with the criterion the Swedish one gives.
+    assert!(statement.contains(
+        "<li><span>Documents linked from the departments (for example impact assessments as PDF) are not always accessible.</span> <span class=\"count\">(WCAG criterion 1.3.1 Information och relationer)</span></li>"
+    ));
+    assert!(statement.contains("You will get an answer within <span>five working days</span>."));
+    assert!(statement.contains("first made on 2026-03-01"));
     // Every UI text is English: none of the Swedish interface strings remain.
     for swedish in [
         "Hoppa till innehållet",

@@ -7,12 +7,18 @@
 //   - axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in light and dark mode;
 //   - no request to any other origin, no console error, no cookie;
 //   - no horizontal scrolling at 320 CSS px (WCAG 1.4.10 reflow, = 1280 px at 400 %);
+//   - at 320 and 1280 px, no word of four letters or more split over two lines
+//     (unless it alone is wider than its box);
+//   - on a 320 × 640 phone, the start page's list and its link to how to
+//     complain, and each system page's link to its appeal section, lie within
+//     the first two screens;
 //   - the page works with JavaScript off (content and links are there);
 //   - the Nu HTML checker (vnu.jar) finds no error.
 // Plus: the skip link is the first thing a keyboard reaches and moves focus to
 // the content; focused links are visibly marked; print hides the navigation;
 // search (sok/ in each language) finds records with JavaScript on, passes axe
-// with its results shown, and its first search stays under 300 KB.
+// with its results shown, and its first search stays under 300 KB; the start
+// page's filters combine with JavaScript on (checkCombine).
 // Ends with the line "N passed, N failed"; exits 1 on any failure.
 
 import { chromium } from 'playwright-core';
@@ -31,6 +37,8 @@ const args = process.argv.slice(2);
 const securityOnly = args.includes('--security');
 // --search-only: only the search checks (for large benchmark sites).
 const searchOnly = args.includes('--search-only');
+// --pages=REGEX: only the pages whose file matches (while working on a few).
+const only = args.find((a) => a.startsWith('--pages='))?.slice('--pages='.length);
 const siteDir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(here, '..', '..', 'public'));
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -185,8 +193,113 @@ async function searchPrefixes() {
   return langs.sort().map((l) => (l === main ? '' : `${l}/`));
 }
 
+
+/**
+ * Words of four letters or more that the browser split over two lines: each
+ * word's Range.getClientRects() lie on more than one line. A word wider than
+ * its box may break (it could not fit anyway); so may text nobody sees.
+ */
+async function splitWords(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('.visually-hidden, script, style, option, .skip-link')) continue;
+      let box = el;
+      while (box.parentElement && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
+      const style = getComputedStyle(box);
+      const width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      // A word is a run of letters; what may break is judged by the whole
+      // string between spaces it stands in (an e-mail address breaks as one).
+      const widthOf = (from, to) => {
+        range.setStart(n, from);
+        range.setEnd(n, to);
+        return [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+      };
+      for (const token of n.data.matchAll(/\S+/gu)) {
+        const whole = widthOf(token.index, token.index + token[0].length).reduce((sum, r) => sum + r.width, 0);
+        if (whole >= width - 1) continue;
+        for (const m of token[0].matchAll(/[\p{L}\p{N}]{4,}/gu)) {
+          const rects = widthOf(token.index + m.index, token.index + m.index + m[0].length);
+          const lines = new Set(rects.map((r) => Math.round(r.bottom)));
+          if (lines.size < 2) continue;
+          out.push(`"${m[0]}" in <${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''}>`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
+/** How far down (CSS px from the top of the page) the first element matching `selector` starts, or null. */
+async function depthOf(page, selector) {
+  return page.evaluate((sel) => {
+    const el = [...document.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0);
+    return el ? el.getBoundingClientRect().top + window.scrollY : null;
+  }, selector);
+}
+
+/**
+ * The start page's filters with JavaScript: a status, then a department too,
+ * narrow the list at once to what the filter pages list; the live region says
+ * how many; the address keeps the choice, and loading that address shows the
+ * same list again; axe finds nothing in light and dark with the choice made.
+ */
+async function checkCombine(browser, base, prefix) {
+  const { context, page, problems } = await open(browser, `${base}${prefix}`, { viewport: { width: 320, height: 640 } });
+  const rowsOf = async (urlPath) => {
+    const file = path.join(siteDir, urlPath, 'index.html');
+    const html = await readFile(file, 'utf8').catch(() => null);
+    if (html === null) return 0;
+    const m = html.match(/<caption[^>]*>[\s\S]*?\((\d+)/);
+    return m ? Number(m[1]) : 0;
+  };
+  const announced = async () => {
+    await page.waitForFunction(() => (document.getElementById('filter-status')?.textContent ?? '') !== '', null, { timeout: 10000 })
+      .catch(async () => problems.push(`no count announced within 10 s (${await page.evaluate(() => document.getElementById('filter-status')?.textContent)}, ${page.url()})`));
+    await page.waitForTimeout(100);
+    return page.evaluate(() => ({
+      text: document.getElementById('filter-status').textContent,
+      rows: document.querySelectorAll('table.systems tbody tr').length,
+    }));
+  };
+  await page.click('details.filters summary');
+  if (!(await page.locator('#val-status').isVisible())) problems.push('the combined filters are not shown with JavaScript on');
+  const statusValue = await page.locator('#val-status option').nth(1).getAttribute('value');
+  await page.selectOption('#val-status', statusValue);
+  let seen = await announced();
+  const expected = await rowsOf(`${prefix}status/${statusValue.replace(/_/g, '-')}`);
+  if (seen.rows !== Math.min(expected, 100)) problems.push(`status ${statusValue}: ${seen.rows} rows, the filter page lists ${expected}`);
+  if (!seen.text.includes(String(expected))) problems.push(`status ${statusValue}: announced "${seen.text}", expected ${expected}`);
+  await page.waitForFunction(() => document.querySelectorAll('#val-department option').length > 1, null, { timeout: 5000 }).catch(() => {});
+  // A department that has systems with that status (its filter page exists).
+  const departments = await page.locator('#val-department option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  const combos = await Promise.all(departments.map((d) => rowsOf(`${prefix}forvaltning/${d}/status/${statusValue.replace(/_/g, '-')}`)));
+  const deptValue = departments[combos.findIndex((n) => n > 0)] ?? departments[0];
+  await page.selectOption('#val-department', deptValue);
+  await page.waitForTimeout(300);
+  seen = await announced().catch(() => seen);
+  const both = await rowsOf(`${prefix}forvaltning/${deptValue}/status/${statusValue.replace(/_/g, '-')}`);
+  if (seen.rows !== Math.min(both, 100)) problems.push(`status ${statusValue} at ${deptValue}: ${seen.rows} rows, the department's filter page lists ${both}`);
+  const url = new URL(page.url());
+  if (url.searchParams.get('status') !== statusValue || url.searchParams.get('forvaltning') !== deptValue) problems.push(`the address does not keep the choice: ${page.url()}`);
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    problems.push(...describeViolations(axe.violations));
+  }
+  // The address, opened again, shows the same choice.
+  await page.goto(page.url(), { waitUntil: 'load' });
+  const again = await announced();
+  if (again.rows !== seen.rows) problems.push(`reloading ${page.url()} shows ${again.rows} rows, not ${seen.rows}`);
+  check(`${prefix || '/'} filters combined with JavaScript`, problems);
+  await context.close();
+}
+
 async function main() {
-  const pages = searchOnly ? ['index.html'] : await htmlFiles(siteDir);
+  const pages = searchOnly ? ['index.html'] : (await htmlFiles(siteDir)).filter((p) => !only || new RegExp(only).test(p));
   if (pages.length === 0) throw new Error(`no HTML pages in ${siteDir}: build the site first`);
   const server = await serve(siteDir);
   const base = `http://127.0.0.1:${server.address().port}/`;
@@ -209,9 +322,9 @@ async function main() {
     await page.waitForTimeout(100);
     const cookies = await context.cookies();
     if (cookies.length) problems.push(`sets cookies: ${cookies.map((c) => c.name).join(', ')}`);
-    // The only script is the theme's own search, on the search page.
+    // The only scripts are the theme's own search and filters.
     const scripts = await page.locator('script').evaluateAll((els) => els
-      .filter((e) => !(e.getAttribute('src') ?? '').endsWith('static/search.js') || e.textContent.trim()).length);
+      .filter((e) => !/static\/(search|filter)\.js$/.test(e.getAttribute('src') ?? '') || e.textContent.trim()).length);
     if (scripts) problems.push(`${scripts} <script> elements`);
     check(`${urlPath || '/'} [hostile content]`, problems);
     await context.close();
@@ -227,6 +340,8 @@ async function main() {
         const axe = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
         problems.push(...describeViolations(axe.violations));
         if (colorScheme === 'light') {
+          const split = await splitWords(page);
+          if (split.length) problems.push(`at 1280 px, ${split.length} words split over two lines: ${split.slice(0, 5).join('; ')}`);
           // One h1, and no heading level skipped on the way down.
           const levels = await page.evaluate(() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => Number(h.tagName[1])));
           if (levels.filter((l) => l === 1).length !== 1 || levels[0] !== 1) problems.push(`headings must start with exactly one h1: ${levels.join(' ')}`);
@@ -261,6 +376,22 @@ async function main() {
             .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').trim().slice(0, 40)}"`),
         }));
         if (overflow.scroll > overflow.client) problems.push(`scrolls sideways at 320 px: ${overflow.scroll} > ${overflow.client}; ${overflow.culprits.join('; ')}`);
+        const split = await splitWords(page);
+        if (split.length) problems.push(`at 320 px, ${split.length} words split over two lines: ${split.slice(0, 5).join('; ')}`);
+        // Two screens of a 320 × 640 phone: where a resident still looks.
+        const screens = 2 * 640;
+        const startPage = /^([a-z]{2}\/)?index\.html$/.test(file);
+        if (startPage) {
+          const list = await depthOf(page, 'main .systems tbody a');
+          if (list === null || list >= screens) problems.push(`the list of systems starts at ${list} px, not within two screens (${screens} px)`);
+          const complain = await depthOf(page, 'main a[href$="klaga/"]');
+          if (complain === null || complain >= screens) problems.push(`the link to how to complain starts at ${complain} px, not within two screens`);
+        }
+        if (/^([a-z]{2}\/)?system\/[^/]+\/index\.html$/.test(file)) {
+          const jump = await depthOf(page, 'main a[href="#klaga"]');
+          if (jump === null || jump >= screens) problems.push(`no in-page link to the appeal section within two screens (found at ${jump} px)`);
+          if (!(await page.locator('#klaga').count())) problems.push('the appeal section #klaga is missing');
+        }
         check(`${urlPath || '/'} [320 px]`, problems);
         await context.close();
       }
@@ -272,7 +403,8 @@ async function main() {
         if (h1 !== 1) problems.push(`expected one h1 with JavaScript off, found ${h1}`);
         const text = (await page.locator('main').innerText()).trim();
         if (text.length < 40) problems.push(`<main> is (nearly) empty with JavaScript off: "${text}"`);
-        const hidden = await page.locator('main :is(p, li, dd, td)').evaluateAll((els) => els.filter((e) => e.offsetParent === null).length).catch(() => 0);
+        // (What a closed <details> holds is one tap away, and works without JavaScript.)
+        const hidden = await page.locator('main :is(p, li, dd, td)').evaluateAll((els) => els.filter((e) => e.offsetParent === null && !e.closest('details:not([open])')).length).catch(() => 0);
         if (hidden) problems.push(`${hidden} paragraphs, list items or cells are hidden with JavaScript off`);
         check(`${urlPath || '/'} [no JavaScript]`, problems);
         await context.close();
@@ -280,6 +412,7 @@ async function main() {
   };
   try {
     for (const prefix of await searchPrefixes()) await checkSearch(browser, base, prefix, securityOnly);
+    if (!securityOnly && !searchOnly) for (const prefix of await searchPrefixes()) await checkCombine(browser, base, prefix);
     if (searchOnly) {
       console.log(`${results.passed} passed, ${results.failed} failed`);
       process.exitCode = results.failed ? 1 : 0;
