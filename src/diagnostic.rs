@@ -272,7 +272,14 @@ fn render_human(diags: &[Diagnostic], lang: Language) -> String {
         }
         if let Some(hint) = &d.hint {
             let how = msg!(lang, "så rättar du", "how to fix");
-            let _ = writeln!(out, "   = {how}: {}", printable(hint));
+            // A hint may span lines on purpose (a fix of several lines to
+            // paste): each line is printed indented, escaped on its own.
+            let mut lines = hint.split('\n');
+            let first = lines.next().unwrap_or_default();
+            let _ = writeln!(out, "   = {how}: {}", printable(first));
+            for line in lines {
+                let _ = writeln!(out, "     {}", printable(line));
+            }
         }
         out.push('\n');
     }

@@ -17,6 +17,8 @@ accessibility:
   compliance: full
   assessed: 2026-01-15
   method: self-assessment
+  first_published: 2026-01-15
+  response_time: fem arbetsdagar
 ";
 
 fn cases() -> Vec<PathBuf> {
