@@ -25,4 +25,5 @@ pub mod site;
 pub mod slug;
 pub mod theme;
 pub mod timing;
+pub mod versions;
 pub mod yaml;
