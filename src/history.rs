@@ -69,8 +69,22 @@ pub struct History {
     pub commits: Vec<(Change, Vec<String>)>,
     /// The same commits, newest first, with what each did to each record file.
     pub changes: Vec<(Change, Vec<FileChange>)>,
-    /// The text of each version of a record file, by blob id.
+    /// The text of each version of a record file, by blob id: those with an
+    /// earlier or later version to compare with (see [`History::more_blobs`]).
     pub blobs: HashMap<String, Arc<str>>,
+    /// Where it was read from.
+    pub source: Option<Source>,
+}
+
+impl History {
+    /// The texts of blobs not read with the history (a file written once,
+    /// that a record's `previous_ids` joins to another's history).
+    pub fn more_blobs(&self, ids: &[String]) -> HashMap<String, Arc<str>> {
+        match &self.source {
+            Some(source) if !ids.is_empty() => read_blobs(source, ids),
+            _ => HashMap::new(),
+        }
+    }
 }
 
 /// What the history depends on, read without running git: the commit the
@@ -195,18 +209,30 @@ pub fn read_from(source: &Source) -> History {
         "--no-color",
         "--format=%x00insyn-commit%x00%H%x00%cI%x00%s",
     ]);
+    // No pathspec: matching one costs git more than it saves on a flat folder
+    // of 10,000 records (1.4 s against 0.7 s of CPU for 1,000 commits); the
+    // paths are filtered here instead.
     if let Source::Around(_) = source {
         log.arg("--relative");
     }
-    log.args(["--", "register/systems"]);
     let mut history = match log.output() {
         Ok(out) if out.status.success() => parse(&String::from_utf8_lossy(&out.stdout)),
         _ => return History::default(),
     };
+    // Only versions there is something to compare with are read: a file
+    // written once and never renamed or deleted is the record on disk.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for f in history.changes.iter().flat_map(|(_, files)| files) {
+        *seen.entry(f.path()).or_default() += 1;
+        if let FileChange::Renamed { from, .. } = f {
+            *seen.entry(from.as_str()).or_default() += 2;
+        }
+    }
     let mut wanted: Vec<&str> = history
         .changes
         .iter()
         .flat_map(|(_, files)| files)
+        .filter(|f| seen.get(f.path()).is_some_and(|n| *n > 1))
         .filter_map(|f| match f {
             FileChange::Written { blob, .. } | FileChange::Renamed { blob, .. } => {
                 Some(blob.as_str())
@@ -218,6 +244,7 @@ pub fn read_from(source: &Source) -> History {
     wanted.dedup();
     let wanted: Vec<String> = wanted.into_iter().map(str::to_owned).collect();
     history.blobs = read_blobs(source, &wanted);
+    history.source = Some(source.clone());
     history
 }
 
@@ -286,7 +313,7 @@ fn read_blobs(source: &Source, ids: &[String]) -> HashMap<String, Arc<str>> {
 }
 
 fn is_record(path: &str) -> bool {
-    path.ends_with(".yaml") || path.ends_with(".yml")
+    path.starts_with("register/systems/") && (path.ends_with(".yaml") || path.ends_with(".yml"))
 }
 
 /// A commit id as git prints it in full: 40 (SHA-1) or 64 (SHA-256) hex digits.

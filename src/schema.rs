@@ -73,7 +73,12 @@ pub fn register_schema() -> Value {
         },
     });
     if let Some(required) = system["required"].as_array_mut() {
-        required.extend([json!("id"), json!("url"), json!("updated"), json!("history")]);
+        required.extend([
+            json!("id"),
+            json!("url"),
+            json!("updated"),
+            json!("history"),
+        ]);
     }
     let mut organisation_root = organisation;
     if let Some(map) = organisation_root.as_object_mut() {

@@ -244,9 +244,26 @@ pub fn plan(history: &History, register: &Register, reader: &Reader) -> Timeline
         }
     }
     removed.retain(|id, _| !current_ids.contains_key(id.as_str()));
+    // Histories joined from several files: every version is compared, also
+    // those of a file written once (not read with the history).
+    let mut missing: Vec<String> = current
+        .values()
+        .filter(|chains| chains.len() > 1)
+        .flatten()
+        .flat_map(|c| c.versions.iter().map(|(_, blob)| blob))
+        .filter(|blob| !history.blobs.contains_key(*blob))
+        .cloned()
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let more = history.more_blobs(&missing);
     let settings = &register.site.history;
+    let texts = Texts {
+        history,
+        more: &more,
+    };
     let build = |id: &str, chains: Vec<Chain>, is_removed: bool| {
-        timeline(history, id, chains, is_removed, settings, reader)
+        timeline(&texts, id, chains, is_removed, settings, reader)
     };
     let current: HashMap<String, Timeline> = current
         .into_par_iter()
@@ -286,44 +303,48 @@ fn withheld(history: &History) -> Vec<(Change, &'static str)> {
         .collect()
 }
 
-/// A version's content as a record, and as plain JSON for comparing.
-struct Read {
-    json: Option<Value>,
-    system: Option<Arc<System>>,
+/// A version's content as plain JSON, for comparing (`None`: not YAML).
+fn read_json(text: &str, shown: &str, reader: &Reader) -> Option<Value> {
+    crate::yaml::parse(shown, text, reader.lang)
+        .ok()
+        .map(|n| crate::yaml::to_json(&n.value))
 }
 
-fn read_version(text: &str, shown: &str, id: &str, reader: &Reader) -> Read {
-    let system =
-        crate::load::record_from_text(shown, text, id, reader.today, reader.lang, reader.languages);
-    let json = match &system {
-        Some(s) => {
-            let mut value = serde_json::to_value(s).unwrap_or_default();
-            if let Some(map) = value.as_object_mut() {
-                map.remove("id");
-                map.remove("url");
-            }
-            Some(value)
-        }
-        None => crate::yaml::parse(shown, text, reader.lang)
-            .ok()
-            .map(|n| crate::yaml::to_json(&n.value)),
-    };
-    let system = system.map(|mut s| {
-        s.url = format!("{}system/{id}/", reader.base_url);
-        s.sort_key = swedish_sort_key(&s.name);
-        Arc::new(s)
-    });
-    Read { json, system }
+/// A version as a record, read as the loader reads one (`None`: it has errors).
+fn read_record(text: &str, shown: &str, id: &str, reader: &Reader) -> Option<Arc<System>> {
+    let mut s = crate::load::record_from_text(
+        shown,
+        text,
+        id,
+        reader.today,
+        reader.lang,
+        reader.languages,
+    )?;
+    s.url = format!("{}system/{id}/", reader.base_url);
+    s.sort_key = swedish_sort_key(&s.name);
+    Some(Arc::new(s))
+}
+
+/// Earlier versions of a record with a page of their own: the newest this
+/// many (every version keeps its summary). Bounds the pages a long history
+/// makes: at most this many per record, however many years it covers.
+pub const VERSION_PAGES: usize = 10;
+
+/// The texts of versions: read with the history, or afterwards.
+struct Texts<'h> {
+    history: &'h History,
+    more: &'h HashMap<String, Arc<str>>,
 }
 
 fn timeline(
-    history: &History,
+    texts_of: &Texts,
     id: &str,
     mut chains: Vec<Chain>,
     is_removed: bool,
     settings: &HistorySettings,
     reader: &Reader,
 ) -> Timeline {
+    let history = texts_of.history;
     // Oldest first across every chain (commit indexes count down in time).
     let removed = chains.iter().filter_map(|c| c.removed).min();
     let mut raw: Vec<(usize, String, String)> = chains
@@ -335,42 +356,43 @@ fn timeline(
                 .map(move |(i, blob)| (i, blob, path.clone()))
         })
         .collect();
-    raw.sort_by(|a, b| b.0.cmp(&a.0));
+    raw.sort_by_key(|v| std::cmp::Reverse(v.0));
     // One version only, never changed: nothing to compare, read only for its note.
     let read_all = raw.len() > 1 || is_removed;
     let mut versions: Vec<Version> = Vec::new();
-    let mut previous: Option<Read> = None;
+    // Each kept version's text and path, to read as a record where it gets a page.
+    let mut texts: Vec<Option<(Arc<str>, String)>> = Vec::new();
+    let mut previous: Option<Option<Value>> = None;
     for (i, blob, path) in raw {
         let Some((change, _)) = history.changes.get(i) else {
             continue;
         };
-        let text = history.blobs.get(&blob).map(|t| &**t);
-        let read = match text {
+        let text = history
+            .blobs
+            .get(&blob)
+            .or_else(|| texts_of.more.get(&blob));
+        let json = match text {
             Some(text) if read_all || text.contains("change_note") => {
-                read_version(text, &path, id, reader)
+                read_json(text, &path, reader)
             }
-            _ => Read {
-                json: None,
-                system: None,
-            },
+            _ => None,
         };
         let what = match &previous {
             None => What::Created,
-            Some(before) => match (&before.json, &read.json) {
+            Some(before) => match (before, &json) {
                 // Only whitespace or comments changed: not a version.
                 (Some(a), Some(b)) if a == b => continue,
                 (Some(a), Some(b)) => What::Changed(diff(a, b)),
                 _ => What::Unreadable,
             },
         };
-        let note_of = |r: &Read| {
-            r.json
-                .as_ref()
+        let note_of = |j: &Option<Value>| {
+            j.as_ref()
                 .and_then(|j| j.get("change_note"))
                 .and_then(Value::as_str)
                 .map(|s| s.trim().to_owned())
         };
-        let note = note_of(&read)
+        let note = note_of(&json)
             .filter(|n| previous.as_ref().and_then(note_of).as_ref() != Some(n))
             .filter(|n| !n.is_empty());
         let message = if settings.messages {
@@ -384,9 +406,19 @@ fn timeline(
             what,
             note,
             message,
-            system: read.system.clone(),
+            system: None,
         });
-        previous = Some(read);
+        texts.push(text.map(|t| (t.clone(), path)));
+        previous = Some(json);
+    }
+    // Read as records: the versions that get a page (the newest earlier ones,
+    // and a removed record's last).
+    let last = versions.len().saturating_sub(1);
+    for (i, (v, text)) in versions.iter_mut().zip(&texts).enumerate() {
+        let wanted = i + VERSION_PAGES >= last && (i < last || is_removed);
+        if let (true, Some((text, path))) = (wanted, text) {
+            v.system = read_record(text, path, id, reader);
+        }
     }
     Timeline {
         versions,
@@ -553,9 +585,9 @@ pub fn personal_data(text: &str) -> Option<&'static str> {
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let next_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        if c.is_ascii_digit() || (!run.is_empty() && matches!(c, '-' | '+' | ' ') && next_digit) {
-            run.push(c);
-        } else if c == '+' && next_digit && run.is_empty() {
+        let separator = matches!(c, '-' | '+' | ' ') && next_digit;
+        // A leading `+` (`+46 …`) starts a run; inside one, separators join digits.
+        if c.is_ascii_digit() || (separator && (!run.is_empty() || c == '+')) {
             run.push(c);
         } else if !run.is_empty() {
             runs.push(std::mem::take(&mut run));
@@ -620,7 +652,7 @@ fn is_personnummer(text: &str) -> bool {
             d / 10 + d % 10
         })
         .sum();
-    written || sum % 10 == 0
+    written || sum.is_multiple_of(10)
 }
 
 /// For `insyn check`: the warnings about commit messages of the site at

@@ -12,10 +12,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// Earlier versions of a record with a page of their own: the newest this
-/// many (every version keeps its summary). Bounds the pages a long history
-/// makes: at most this many per record, however many years it covers.
-pub const VERSION_PAGES: usize = 10;
+use crate::versions::VERSION_PAGES;
 
 /// Versions listed on a record's page (the rest are counted).
 const LISTED: usize = 25;
@@ -121,17 +118,23 @@ pub(super) fn removed_export(plan: &Plan) -> Value {
         .collect()
 }
 
+/// What every page of a plan's language shares.
+struct Shared<'a, 'w, 'p> {
+    w: &'a Writer<'w>,
+    plan: &'a Plan<'p>,
+    notes: &'a TranslationNotes,
+    up: &'a str,
+}
+
 /// One page showing `s` as it was: an earlier version, or a removed record.
 fn render(
-    w: &Writer,
-    plan: &Plan,
-    notes: &TranslationNotes,
-    up: &str,
+    shared: &Shared,
     path: &str,
     s: &Arc<System>,
     history: &Value,
     banner: Value,
 ) -> Result<(), Diagnostic> {
+    let Shared { w, plan, notes, up } = *shared;
     let localized;
     let s: &System = if plan.lang != plan.main && s.translations.contains_key(plan.lang.as_str()) {
         let base = format!("{}{}", plan.register.site.site.base_url, w.ed.prefix);
@@ -203,6 +206,7 @@ pub(super) fn write(
         .collect();
     jobs.extend(removed(plan).map(|(id, t)| (id.as_str(), t, true)));
     jobs.sort_by_key(|j| j.0);
+    let shared = Shared { w, plan, notes, up };
     jobs.par_iter()
         .map(|&(id, timeline, is_removed)| {
             let history = timeline_entries(w, id, timeline);
@@ -221,7 +225,7 @@ pub(super) fn write(
                     "removed": is_removed,
                 });
                 let path = format!("system/{id}/version/{}/", v.n);
-                render(w, plan, notes, up, &path, s, &history, banner)?;
+                render(&shared, &path, s, &history, banner)?;
                 pages += 1;
             }
             if is_removed
@@ -238,7 +242,7 @@ pub(super) fn write(
                 });
                 let path = format!("system/{id}/");
                 match &last.system {
-                    Some(s) => render(w, plan, notes, up, &path, s, &history, banner)?,
+                    Some(s) => render(&shared, &path, s, &history, banner)?,
                     None => w.render_page(&path, "removed.html", None, || {
                         json!({ "banner": banner, "history": newest(&history), "noindex": true })
                     })?,
@@ -274,10 +278,7 @@ pub(super) fn changes(w: &Writer, plan: &Plan) -> Value {
             .unwrap_or_else(|| id.clone());
         if let Some(mut e) = removal(w, id, t) {
             e["system"] = json!({ "id": id, "name": last_name, "removed": true });
-            all.push((
-                super::instant(&e["time"].as_str().unwrap_or_default().to_owned()),
-                e,
-            ));
+            all.push((super::instant(e["time"].as_str().unwrap_or_default()), e));
         }
     }
     all.sort_by(|a, b| {
