@@ -641,6 +641,16 @@ pub const FIELD_HELP: &[(&str, &str, &str)] = &[
         "keywords that help residents find the system",
     ),
     (
+        "change_note",
+        "en kort offentlig kommentar till den här ändringen, som visas i postens historik",
+        "a short public note on this change, shown in the record's history",
+    ),
+    (
+        "previous_ids",
+        "de id posten hade förut, om filen bytt namn, så att historiken följer med",
+        "the ids the record had before, if its file was renamed, so that its history follows",
+    ),
+    (
         "translations",
         "översättningar skrivna av människor, per språkkod, till exempel en",
         "translations written by people, per language code, for example en",

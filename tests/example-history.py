@@ -104,6 +104,8 @@ def main():
             "summary: ",
             "summary: Läser av leverantörsfakturor som kommer på papper. Ersatt av e-faktura.\n# ",
         )
+        # (Its English translation would be the heating control's.)
+        skanning = skanning[: skanning.index("translations:")]
         write("skanning-av-fakturor.yaml", skanning)
         commit("Första versionen av registret", "2025-11-24T09:00:00+01:00")
 
