@@ -32,4 +32,5 @@ pub mod slug;
 pub mod theme;
 pub mod timing;
 pub mod twins;
+pub mod versions;
 pub mod yaml;

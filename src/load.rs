@@ -707,6 +707,9 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
             url: url?,
         })
     });
+    let history = top
+        .map(doc, "history", false, crate::versions::read_settings)
+        .unwrap_or_default();
     let mut translations = top
         .map(doc, "translations", false, |doc, mut f| {
             let mut out = BTreeMap::new();
@@ -753,6 +756,7 @@ fn read_site(doc: &mut Doc, node: &yaml::Spanned<Node>, root: &Path) -> Option<S
         site,
         accessibility,
         policies,
+        history,
     })
 }
 
@@ -1129,6 +1133,22 @@ fn load_systems(read: &Reading, diags: &mut Vec<Diagnostic>) -> (Vec<Arc<System>
     (systems, checked)
 }
 
+/// Reads a record from `text` (an earlier version of the file `shown`, from
+/// the history) as the loader would; `None` when it has errors.
+pub fn record_from_text(
+    shown: &str,
+    text: &str,
+    id: &str,
+    today: Date,
+    lang: Language,
+    languages: &[Language],
+) -> Option<System> {
+    let node = yaml::parse(shown, text, lang).ok()?;
+    let mut doc = Doc::new(shown, text, today, lang);
+    let system = read_system(&mut doc, &node, id, languages)?;
+    (!doc.has_errors()).then_some(system)
+}
+
 /// The record files of `register/systems/`, with what is wrong with their names:
 /// not usable as an id, or the same id as another file. Depends on the names
 /// only, so `insyn serve` keeps the result until a file appears or goes.
@@ -1346,6 +1366,8 @@ fn read_system(
         })
     });
     let tags = f.text_list(doc, "tags");
+    let change_note = f.opt_text(doc, "change_note");
+    let previous_ids = f.text_list(doc, "previous_ids");
     let translations = match f.get("translations") {
         Some(n) => read_translations(doc, n, languages),
         None => BTreeMap::new(),
@@ -1525,6 +1547,8 @@ fn read_system(
         links,
         tags,
         translations,
+        change_note,
+        previous_ids,
         source: doc.file.to_owned(),
         fingerprint: 0,
         fallback: Vec::new(),

@@ -175,7 +175,11 @@ Nästa steg:
             ExitCode::SUCCESS
         }
         Command::Check { root, format } => {
-            let loaded = insyn::load::check(&root, today);
+            let mut loaded = insyn::load::check(&root, today);
+            if let Some(register) = &loaded.register {
+                let mut found = insyn::versions::check(&root, &register.site);
+                loaded.diagnostics.append(&mut found);
+            }
             let format = match format {
                 OutputFormat::Human => Format::Human,
                 OutputFormat::Github => Format::Github,

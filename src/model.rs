@@ -314,6 +314,13 @@ pub struct System {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub translations: BTreeMap<String, Translation>,
+    /// A public note on this version of the record, shown in its history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_note: Option<String>,
+    /// The ids the record had before (its file was renamed): their history is
+    /// its history, and their addresses lead to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_ids: Vec<String>,
     /// The file the record came from, relative to the site root (not exported).
     #[serde(skip)]
     #[schemars(skip)]
@@ -410,6 +417,19 @@ pub struct Site {
     pub site: SiteSettings,
     pub accessibility: Accessibility,
     pub policies: Vec<Policy>,
+    #[serde(skip)]
+    pub history: HistorySettings,
+}
+
+/// `history:` in site.yaml.
+#[derive(Debug, Clone, Default)]
+pub struct HistorySettings {
+    /// Whether commit messages may be published (never those a git host
+    /// writes by itself, never those holding personal data).
+    pub messages: bool,
+    /// The git repository the history is read from, a folder inside the site;
+    /// else the repository the site is in.
+    pub repository: Option<String>,
 }
 
 /// A Markdown page from `register/pages/<slug>.md`.
@@ -644,6 +664,16 @@ pub const FIELD_HELP: &[(&str, &str, &str)] = &[
         "tags",
         "nyckelord som hjälper invånare att hitta systemet",
         "keywords that help residents find the system",
+    ),
+    (
+        "change_note",
+        "en kort offentlig kommentar till den här ändringen, som visas i postens historik",
+        "a short public note on this change, shown in the record's history",
+    ),
+    (
+        "previous_ids",
+        "de id posten hade förut, om filen bytt namn, så att historiken följer med",
+        "the ids the record had before, if its file was renamed, so that its history follows",
     ),
     (
         "translations",

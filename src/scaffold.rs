@@ -71,6 +71,7 @@ fn fields() -> Vec<(&'static str, bool, Shape)> {
         ("next_review", false, Shape::Date),
         ("environment", false, Shape::Markdown),
         ("tags", false, Shape::List),
+        ("change_note", false, Shape::Text),
     ]
 }
 

@@ -46,8 +46,39 @@ pub fn register_schema() -> Value {
     system["properties"]["id"] = json!({ "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "Postens id: filnamnet utan .yaml." });
     system["properties"]["url"] = json!({ "type": "string", "format": "uri", "description": "Adressen till systemets sida." });
     system["properties"]["updated"] = json!({ "type": "string", "format": "date-time", "description": "När posten senast ändrades." });
+    system["properties"]["history"] = json!({
+        "type": "array",
+        "description": "Postens versioner, äldst först: när, vilka fält som ändrades och, för fält med fasta värden, gammalt och nytt värde.",
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["version", "time", "date", "change", "fields", "values"],
+            "properties": {
+                "version": { "type": "integer", "minimum": 1 },
+                "time": { "type": "string", "format": "date-time" },
+                "date": { "type": "string", "format": "date" },
+                "change": { "enum": ["created", "changed"] },
+                "fields": { "type": "array", "items": { "type": "string" } },
+                "values": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["old", "new"],
+                        "properties": { "old": {}, "new": {} },
+                    },
+                },
+                "note": { "type": "string" },
+            },
+        },
+    });
     if let Some(required) = system["required"].as_array_mut() {
-        required.extend([json!("id"), json!("url"), json!("updated")]);
+        required.extend([
+            json!("id"),
+            json!("url"),
+            json!("updated"),
+            json!("history"),
+        ]);
     }
     let mut organisation_root = organisation;
     if let Some(map) = organisation_root.as_object_mut() {
@@ -61,10 +92,25 @@ pub fn register_schema() -> Value {
         "title": "AI-registret (register.json)",
         "type": "object",
         "additionalProperties": false,
-        "required": ["schema_version", "organisation", "systems"],
+        "required": ["schema_version", "organisation", "systems", "removed"],
         "properties": {
             "schema_version": { "type": "string", "const": SCHEMA_VERSION },
             "organisation": organisation_root,
+            "removed": {
+                "type": "array",
+                "description": "System som tagits bort ur registret: id, adress och när.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["id", "url", "removed", "time"],
+                    "properties": {
+                        "id": { "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$" },
+                        "url": { "type": "string", "format": "uri" },
+                        "removed": { "type": "string", "format": "date" },
+                        "time": { "type": "string", "format": "date-time" },
+                    },
+                },
+            },
             "systems": { "type": "array", "items": system },
         },
         "definitions": definitions,

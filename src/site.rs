@@ -4,6 +4,9 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::history::History;
+use crate::versions::Timelines;
+
+mod history_pages;
 use crate::load::{self, Loaded};
 use crate::markdown;
 use crate::model::*;
@@ -61,9 +64,14 @@ struct SystemPage<'a> {
     fallback: BTreeMap<&'static str, &'a str>,
     translation_note: Option<&'a String>,
     html: BTreeMap<&'static str, String>,
-    history: &'a [crate::history::Change],
+    /// The record's versions, newest first, as [`history_pages::entries`] makes them.
+    history: Vec<serde_json::Value>,
     history_total: usize,
     description: &'a str,
+    /// On an earlier version's page or a removed record's: what it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    banner: Option<serde_json::Value>,
+    noindex: bool,
 }
 
 /// What a page of a table of systems gets: its table's context and its rows.
@@ -115,6 +123,8 @@ const FILTER_DEPARTMENTS: usize = 12;
 struct Plan<'r> {
     register: &'r Register,
     history: &'r History,
+    /// The versions of each record, current and removed.
+    timelines: &'r Timelines,
     /// The language of the pages planned, and the site's main language (what
     /// is shown where a translation is missing).
     lang: Language,
@@ -147,6 +157,7 @@ impl<'r> Plan<'r> {
     fn new(
         register: &'r Register,
         history: &'r History,
+        timelines: &'r Timelines,
         today: jiff::civil::Date,
         lang: Language,
     ) -> Self {
@@ -155,11 +166,11 @@ impl<'r> Plan<'r> {
             .systems
             .iter()
             .map(|s| {
-                let from_git = history
-                    .by_file
-                    .get(&s.source)
-                    .and_then(|c| c.first())
-                    .map(|c| c.time.clone());
+                let from_git = timelines
+                    .current
+                    .get(&s.id)
+                    .and_then(|t| t.versions.last())
+                    .map(|v| v.change.time.clone());
                 (
                     s.id.as_str(),
                     from_git.unwrap_or_else(|| format!("{}T00:00:00Z", s.reviewed)),
@@ -271,6 +282,7 @@ impl<'r> Plan<'r> {
         Plan {
             register,
             history,
+            timelines,
             lang,
             main,
             dept_labels,
@@ -473,11 +485,11 @@ pub struct BuildCache {
 
 impl BuildCache {
     /// The change history: read again only when HEAD moved (or cannot be told).
-    fn history(&self, root: &Path) -> Arc<History> {
+    fn history(&self, source: &crate::history::Source) -> Arc<History> {
         use crate::history::Head;
-        let commit = match crate::history::head(root) {
+        let commit = match crate::history::head_of_source(source) {
             Head::NoRepository => return Arc::new(History::default()),
-            Head::Unknown => return Arc::new(crate::history::read(root)),
+            Head::Unknown => return Arc::new(crate::history::read_from(source)),
             Head::Commit(commit) => commit,
         };
         if let Ok(known) = self.history.lock()
@@ -486,7 +498,7 @@ impl BuildCache {
         {
             return history.clone();
         }
-        let history = Arc::new(crate::history::read(root));
+        let history = Arc::new(crate::history::read_from(source));
         if let Ok(mut known) = self.history.lock() {
             *known = Some((commit, history.clone()));
         }
@@ -894,7 +906,7 @@ pub fn build_cached(
     let Some(register) = register else {
         return Err(diagnostics);
     };
-    let warnings = diagnostics;
+    let mut warnings = diagnostics;
     let base_url = register.site.site.base_url.clone();
     let site = &register.site;
     let main = site.site.language;
@@ -924,11 +936,24 @@ pub fn build_cached(
         };
         editions.push(edition(&register, &theme, lang, strings, theme_key)?);
     }
+    let source = crate::history::Source::of(root, site.history.repository.as_deref());
     let history = match cache {
-        Some(cache) => cache.history(root),
-        None => Arc::new(crate::history::read(root)),
+        Some(cache) => cache.history(&source),
+        None => Arc::new(crate::history::read_from(&source)),
     };
     crate::timing::step("git history");
+    let timelines = crate::versions::plan(
+        &history,
+        &register,
+        &crate::versions::Reader {
+            today,
+            lang: main,
+            languages: &site.site.languages,
+            base_url: &base_url,
+        },
+    );
+    warnings.extend(crate::versions::warnings(&timelines, main));
+    crate::timing::step("versions");
     // The register as each language shows it: the main language as written,
     // the others with each record's translations in place.
     let localized: Vec<Register> = site
@@ -938,12 +963,12 @@ pub fn build_cached(
         .filter(|l| **l != main)
         .map(|&l| localize(&register, l))
         .collect();
-    let mut plans = vec![Plan::new(&register, &history, today, main)];
+    let mut plans = vec![Plan::new(&register, &history, &timelines, today, main)];
     plans.extend(
         localized
             .iter()
             .zip(site.site.languages.iter().filter(|l| **l != main))
-            .map(|(r, &l)| Plan::new(r, &history, today, l)),
+            .map(|(r, &l)| Plan::new(r, &history, &timelines, today, l)),
     );
     crate::timing::step("plan");
     let staging = match cache {
@@ -1274,13 +1299,14 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
             let path = format!("system/{}/", s.id);
             let dept_slug = plan.dept_slug(&s.department);
             let (department, department_lang) = plan.dept_label(&s.department);
-            let history = plan
-                .history
-                .by_file
-                .get(&s.source)
-                .map_or(&[][..], Vec::as_slice);
-            let page_key =
-                load::fingerprint((w.ed.global, s.fingerprint, dept_slug, department, history));
+            let history = history_pages::entries(w, plan, &s.id);
+            let page_key = load::fingerprint((
+                w.ed.global,
+                s.fingerprint,
+                dept_slug,
+                department,
+                history.to_string(),
+            ));
             w.render_page(&path, "system.html", Some(page_key), || {
                 // Untranslated: say so once for the page, and, when only some
                 // fields lack a translation, at each of them.
@@ -1301,9 +1327,11 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                         Some(&notes.record_partial)
                     },
                     html: system_html(s, w.ed, &root_of(&path), field_note, main_lang, &up, fields),
-                    history: &history[..history.len().min(25)],
-                    history_total: history.len(),
+                    history_total: history.as_array().map_or(0, Vec::len),
+                    history: history_pages::newest(&history),
                     description: &s.summary,
+                    banner: None,
+                    noindex: false,
                 }
             })?;
             if translated {
@@ -1324,6 +1352,9 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         w.listed(&path);
         w.files += usize::from(json);
     }
+    // Earlier versions and removed records: not in the sitemap.
+    w.files += history_pages::write(w, plan, &notes, &up)?;
+    crate::timing::step("earlier versions and removed records");
 
     // Filter pages: one per department, status, risk class and personal-data class.
     let mut lists = Vec::new();
@@ -1444,7 +1475,11 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
     )?;
 
     // Recent changes across the register, statistics, the open-data page.
-    w.page("andringar/", "changes.html", changes(plan))?;
+    w.page(
+        "andringar/",
+        "changes.html",
+        history_pages::changes(w, plan),
+    )?;
     w.page("statistik/", "statistics.html", statistics(plan))?;
     w.page("sok/", "search.html", json!({}))?;
     w.page("oppna-data/", "open-data.html", open_data_fields(plan.lang))?;
@@ -1521,6 +1556,7 @@ fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
     let all_systems = load::fingerprint((
         w.ed.global,
         &plan.updated,
+        &plan.history.commits,
         register
             .systems
             .iter()
@@ -1549,6 +1585,7 @@ fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
             .iter()
             .map(|s| (&s.name, &s.url, &s.summary, plan.updated.get(s.id.as_str())))
             .collect::<Vec<_>>(),
+        &plan.history.commits,
     ));
     w.put("feed.xml", Some(feed_key), || {
         Ok(feed(w, plan)?.into_bytes())
@@ -1560,9 +1597,14 @@ fn write_exports(w: &Writer, plan: &Plan) -> Result<usize, Diagnostic> {
 /// fingerprint it is made from.
 fn system_json(w: &Writer, plan: &Plan, s: &System) -> (u64, Part) {
     let updated = plan.updated.get(s.id.as_str());
-    let key = load::fingerprint((w.ed.global, s.fingerprint, updated));
+    let history = history_pages::export(plan, &s.id);
+    let key = load::fingerprint((w.ed.global, s.fingerprint, updated, history.to_string()));
     let json = w.part(format!("json:{}", s.id), key, || {
-        serde_json::to_vec_pretty(&system_value(plan, s)).unwrap_or_default()
+        let mut value = system_value(plan, s);
+        if let Some(map) = value.as_object_mut() {
+            map.insert("history".into(), history);
+        }
+        serde_json::to_vec_pretty(&value).unwrap_or_default()
     });
     (key, json)
 }
@@ -1594,6 +1636,10 @@ fn register_json(out: &mut dyn std::io::Write, w: &Writer, plan: &Plan) -> std::
     let organisation =
         serde_json::to_vec_pretty(&json!(plan.register.site.organisation)).unwrap_or_default();
     indented(out, &organisation, b"  ")?;
+    out.write_all(b",\n  \"removed\": ")?;
+    let removed =
+        serde_json::to_vec_pretty(&history_pages::removed_export(plan)).unwrap_or_default();
+    indented(out, &removed, b"  ")?;
     write!(
         out,
         ",\n  \"schema_version\": {},\n  \"systems\": [",
@@ -1790,23 +1836,10 @@ fn instant(time: &str) -> jiff::Timestamp {
 /// record last changed (its last commit, or when it was last reviewed).
 fn feed(w: &Writer, plan: &Plan) -> Result<String, Diagnostic> {
     let register = plan.register;
-    let mut entries: Vec<(jiff::Timestamp, serde_json::Value)> = register
-        .systems
-        .iter()
-        .map(|s| {
-            let updated = plan.updated.get(s.id.as_str()).cloned().unwrap_or_default();
-            let entry = json!({
-                "name": s.name,
-                "url": s.url,
-                "summary": s.summary,
-                "updated": updated,
-            });
-            (instant(&updated), entry)
-        })
-        .collect();
+    let mut entries = history_pages::feed_entries(w, plan);
     entries.sort_by(|a, b| {
         b.0.cmp(&a.0)
-            .then_with(|| a.1["url"].as_str().cmp(&b.1["url"].as_str()))
+            .then_with(|| a.1["id"].as_str().cmp(&b.1["id"].as_str()))
     });
     let updated = entries
         .first()
@@ -1959,49 +1992,6 @@ fn statistics(plan: &Plan) -> serde_json::Value {
         "review": review,
         "overdue": overdue.iter().map(|s| json!({"id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name"), "reviewed": s.reviewed, "next_review": s.next_review})).collect::<Vec<_>>(),
     })
-}
-
-/// The "recent changes" page: the latest commits that changed records, or, without
-/// git, the records in the order they were last reviewed.
-fn changes(plan: &Plan) -> serde_json::Value {
-    let by_source: BTreeMap<&str, &System> = plan
-        .register
-        .systems
-        .iter()
-        .map(|s| (s.source.as_str(), &**s))
-        .collect();
-    let commits: Vec<serde_json::Value> = plan
-        .history
-        .commits
-        .iter()
-        .take(100)
-        .map(|(change, files)| {
-            let systems: Vec<serde_json::Value> = files
-                .iter()
-                .map(|f| match by_source.get(f.as_str()) {
-                    Some(s) => json!({ "id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name") }),
-                    None => {
-                        let id = f
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or(f)
-                            .trim_end_matches(".yaml")
-                            .trim_end_matches(".yml");
-                        json!({ "id": null, "name": id })
-                    }
-                })
-                .collect();
-            json!({ "change": change, "systems": systems })
-        })
-        .collect();
-    let mut reviewed: Vec<&System> = plan.register.systems.iter().map(|s| &**s).collect();
-    reviewed.sort_by(|a, b| b.reviewed.cmp(&a.reviewed).then_with(|| a.id.cmp(&b.id)));
-    let reviewed: Vec<serde_json::Value> = reviewed
-        .iter()
-        .take(100)
-        .map(|s| json!({ "id": s.id, "name": s.name, "name_lang": plan.field_lang(s, "name"), "reviewed": s.reviewed }))
-        .collect();
-    json!({ "commits": commits, "reviewed": reviewed })
 }
 
 /// Every field of a record explained for the open-data page, with its values.

@@ -1,6 +1,7 @@
 //! Change history from git, in a repository the test makes: record pages list
-//! each change (date and message, newest first, no e-mail addresses), and the
-//! feed, `updated` and the "recent changes" page follow the commits.
+//! what changed in each version (newest first), earlier versions and removed
+//! records have pages, and no commit message is published unless the site
+//! asks, and then never a git host's default one or one holding personal data.
 
 mod common;
 use common::*;
@@ -39,109 +40,354 @@ fn first_commit(root: &Path, message: &str, date: &str) {
     git(root, &["commit", "-q", "-m", message], date);
 }
 
-#[test]
-fn record_pages_feed_and_changes_come_from_git() {
+fn commit(root: &Path, message: &str, date: &str) {
+    git(root, &["add", "-A", "register"], date);
+    git(root, &["commit", "-q", "-m", message], date);
+}
+
+fn build(root: &Path) -> std::path::PathBuf {
+    let run = insyn(&["build", "--root", root.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    root.join("public")
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
+/// The history block of a record's page.
+fn history_of(page: &str) -> &str {
+    let at = page.find("id=\"historik\"").expect("a history section");
+    &page[at..at + page[at..].find("</section>").unwrap()]
+}
+
+/// A register with one record, committed, then its status changed from
+/// pilot to in_use and its human oversight rewritten, then a comment added.
+fn changed_register() -> tempfile::TempDir {
     let site = site_copy("contract-only");
     let root = site.path();
-    first_commit(
-        root,
-        "Lägg till sortering av kallelser",
-        "2026-03-02T09:00:00+01:00",
+    let record = root.join("register/systems/kallelser.yaml");
+    edit(&record, "status: in_use", "status: pilot");
+    first_commit(root, "Add files via upload", "2026-03-02T09:00:00+01:00");
+    edit(&record, "status: pilot", "status: in_use");
+    edit(
+        &record,
+        "human_oversight: Registrator kontrollerar.",
+        "human_oversight: Registrator kontrollerar varje kallelse.",
     );
+    commit(root, "Update kallelser.yaml", "2026-06-15T14:30:00+02:00");
+    // Only a comment and blank lines: not a version.
+    edit(&record, "reviewed:", "# granskad av nämnden\n\nreviewed:");
+    commit(root, "Kommentar", "2026-07-01T10:00:00+02:00");
+    site
+}
+
+#[test]
+fn a_status_change_shows_old_and_new_value_everywhere() {
+    let site = changed_register();
+    let public = build(site.path());
+    let page = read(&public.join("system/kallelser/index.html"));
+    let history = history_of(&page);
+    let newest = history
+        .find("Status ändrades från Testas till Används")
+        .unwrap_or_else(|| panic!("{history}"));
+    let oldest = history.find("Posten skapades").expect("first version");
+    assert!(newest < oldest, "newest first");
+    assert!(history.contains("Texten om mänsklig kontroll ändrades"));
+    assert!(
+        history.contains("<dd>Registrator kontrollerar.</dd>")
+            && history.contains("<dd>Registrator kontrollerar varje kallelse.</dd>"),
+        "old and new text behind <details>: {history}"
+    );
+    assert!(
+        history.contains(r#"<time datetime="2026-06-15T14:30:00+02:00">2026-06-15</time>"#),
+        "{history}"
+    );
+    assert_eq!(
+        history.matches("<time").count(),
+        2,
+        "a comment-only change is not a version: {history}"
+    );
+    assert!(!page.contains("Update kallelser.yaml") && !page.contains("Add files via upload"));
+    assert!(!page.contains("anna.redaktor@") && !page.contains("Anna Redaktör"));
+
+    let register = json(&public.join("register.json"));
+    let system = &register["systems"][0];
+    assert_eq!(system["updated"], "2026-06-15T14:30:00+02:00");
+    let versions = system["history"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert_eq!(versions[0]["change"], "created");
+    assert_eq!(versions[1]["date"], "2026-06-15");
+    assert_eq!(
+        versions[1]["fields"],
+        serde_json::json!(["status", "human_oversight"])
+    );
+    assert_eq!(
+        versions[1]["values"]["status"],
+        serde_json::json!({"old": "pilot", "new": "in_use"})
+    );
+    assert_eq!(json(&public.join("system/kallelser.json")), *system);
+
+    let feed = read(&public.join("feed.xml"));
+    assert_eq!(feed.matches("<entry>").count(), 2, "one entry per change");
+    assert!(feed.contains("<summary>Status ändrades från Testas till Används. Texten om mänsklig kontroll ändrades.</summary>"), "{feed}");
+    assert!(feed.contains("<updated>2026-06-15T14:30:00+02:00</updated>"));
+
+    let changes = read(&public.join("andringar/index.html"));
+    assert!(changes.contains("Status ändrades från Testas till Används"));
+    assert!(
+        changes.contains(r#"<a href="../system/kallelser/">Automatisk sortering av kallelser</a>"#),
+        "{changes}"
+    );
+}
+
+#[test]
+fn an_earlier_version_has_its_own_page_kept_out_of_search_engines() {
+    let site = changed_register();
+    let public = build(site.path());
+    let page = read(&public.join("system/kallelser/version/1/index.html"));
+    assert!(page.contains(r#"<meta name="robots" content="noindex">"#));
+    assert!(
+        page.contains("Den gällde från 2026-03-02 till 2026-06-15"),
+        "validity period: {page}"
+    );
+    assert!(
+        page.contains(r#"<a href="../../../../system/kallelser/">Läs den nuvarande versionen</a>"#)
+    );
+    // The record as it was: the old status and text.
+    let main = main_of(&page);
+    assert!(main.contains("Testas"), "{main}");
+    assert!(main.contains("Registrator kontrollerar.</"));
+    // The current version is the record's own page, not a version page.
+    assert!(!public.join("system/kallelser/version/2").exists());
+    let current = read(&public.join("system/kallelser/index.html"));
+    assert!(!current.contains("noindex"));
+    assert!(current.contains(r#"<a href="../../system/kallelser/version/1/">Läs version 1</a>"#));
+    let sitemap = read(&public.join("sitemap.xml"));
+    assert!(!sitemap.contains("version/"), "{sitemap}");
+}
+
+#[test]
+fn a_removed_record_answers_at_its_address() {
+    let site = changed_register();
+    let root = site.path();
+    // Another record first (in a commit of its own: the same text added where
+    // a file goes would be a rename to git), so that the register is not empty.
+    std::fs::write(
+        root.join("register/systems/annan.yaml"),
+        read(&fixture("contract-only").join("register/systems/kallelser.yaml"))
+            .replace("Automatisk sortering av kallelser", "Annan tjänst"),
+    )
+    .unwrap();
+    commit(root, "Ny post", "2026-07-15T10:00:00+02:00");
+    git(
+        root,
+        &["rm", "-q", "register/systems/kallelser.yaml"],
+        "2026-08-01T10:00:00+02:00",
+    );
+    commit(root, "Ta bort kallelser", "2026-08-01T10:00:00+02:00");
+    let public = build(root);
+    let page = read(&public.join("system/kallelser/index.html"));
+    assert!(page.contains("Borttaget ur registret"), "{page}");
+    assert!(page.contains("Systemet togs bort ur registret 2026-08-01."));
+    assert!(
+        main_of(&page).contains("Automatisk sortering av kallelser"),
+        "the last version is readable"
+    );
+    assert!(page.contains("noindex"));
+    assert!(
+        public
+            .join("system/kallelser/version/1/index.html")
+            .is_file()
+    );
+    let register = json(&public.join("register.json"));
+    assert_eq!(
+        register["removed"],
+        serde_json::json!([{
+            "id": "kallelser",
+            "url": "https://ai.smaby.example/register/system/kallelser/",
+            "removed": "2026-08-01",
+            "time": "2026-08-01T10:00:00+02:00",
+        }])
+    );
+    assert_eq!(register["systems"].as_array().unwrap().len(), 1);
+    let changes = read(&public.join("andringar/index.html"));
+    assert!(
+        changes.contains("Automatisk sortering av kallelser (borttaget ur registret)"),
+        "{changes}"
+    );
+    let feed = read(&public.join("feed.xml"));
+    assert!(feed.contains("<id>https://ai.smaby.example/register/system/kallelser/#removed</id>"));
+    assert!(!read(&public.join("sitemap.xml")).contains("system/kallelser/"));
+}
+
+#[test]
+fn a_renamed_file_keeps_its_history_and_previous_ids_join_one() {
+    let site = changed_register();
+    let root = site.path();
+    git(
+        root,
+        &[
+            "mv",
+            "register/systems/kallelser.yaml",
+            "register/systems/sortering-av-kallelser.yaml",
+        ],
+        "2026-08-01T10:00:00+02:00",
+    );
+    commit(root, "Byt namn", "2026-08-01T10:00:00+02:00");
+    let public = build(root);
+    let page = read(&public.join("system/sortering-av-kallelser/index.html"));
+    assert!(
+        history_of(&page).contains("Status ändrades från Testas till Används"),
+        "git's rename detection follows the file"
+    );
+    assert!(
+        !public.join("system/kallelser").exists(),
+        "not removed: renamed"
+    );
+
+    // Rewritten so much that git sees a new file: `previous_ids` says it is one.
+    let record = root.join("register/systems/sortering-av-kallelser.yaml");
+    std::fs::remove_file(&record).unwrap();
+    std::fs::write(
+        root.join("register/systems/kallelsesortering.yaml"),
+        "name: Kallelsesortering\nsummary: Helt ny text om kallelser och hur de sorteras nu.\nstatus: in_use\ndepartment: Kommunkansliet\npurpose: Mindre manuellt arbete i registraturen varje vecka.\ndecision_role: none\nhuman_oversight: Registratorn ser över varje sorterad kallelse.\ndata:\n  personal_data: none\n  description: Kallelser till möten.\n  location: sweden\nrisk:\n  ai_act: minimal\n  description: Att en kallelse hamnar fel.\ncontact:\n  phone: \"0500-12 34 56\"\nreviewed: 2026-05-01\nprevious_ids: [sortering-av-kallelser]\nchange_note: Posten skrevs om efter en ny upphandling.\n",
+    )
+    .unwrap();
+    commit(root, "Skriv om", "2026-09-01T10:00:00+02:00");
+    let public = build(root);
+    let page = read(&public.join("system/kallelsesortering/index.html"));
+    let history = history_of(&page);
+    assert!(
+        history.contains("Status ändrades från Testas till Används"),
+        "{history}"
+    );
+    assert!(history.contains("Posten skrevs om efter en ny upphandling."));
+    assert!(!public.join("system/sortering-av-kallelser").exists());
+}
+
+#[test]
+fn commit_messages_are_only_published_when_asked_and_never_personal_data() {
+    let site = changed_register();
+    let root = site.path();
     let record = root.join("register/systems/kallelser.yaml");
     edit(
         &record,
         "purpose: Spara tid.",
         "purpose: Spara tid åt registratorn.",
     );
-    git(
+    commit(
         root,
-        &[
-            "commit",
-            "-q",
-            "-am",
-            "Förtydliga syftet <script>alert(1)</script>",
-        ],
-        "2026-06-15T14:30:00+02:00",
+        "Tog bort personnumret 19801212-1235 som Kalle klistrat in",
+        "2026-08-01T10:00:00+02:00",
     );
-    // A change to another file does not show in this record's history.
-    std::fs::write(
-        root.join("register/site.yaml"),
-        read(&root.join("register/site.yaml")) + "\n",
-    )
-    .unwrap();
-    git(
+    edit(&record, "ai_act: minimal", "ai_act: limited");
+    commit(
         root,
-        &["commit", "-q", "-am", "Ändra webbplatsen"],
-        "2026-07-01T10:00:00+02:00",
+        "Riskklassen ändrad efter nämndens beslut <b>",
+        "2026-08-02T10:00:00+02:00",
+    );
+    edit(&record, "ai_act: limited", "ai_act: high");
+    commit(
+        root,
+        "Merge pull request #3 from kommun/patch-1",
+        "2026-08-03T10:00:00+02:00",
+    );
+    // Off by default: no message at all.
+    let public = build(root);
+    let everything = |public: &Path| {
+        [
+            "system/kallelser/index.html",
+            "andringar/index.html",
+            "feed.xml",
+            "register.json",
+        ]
+        .iter()
+        .map(|f| read(&public.join(f)))
+        .collect::<String>()
+    };
+    let all = everything(&public);
+    assert!(
+        !all.contains("nämndens beslut"),
+        "messages are off by default"
+    );
+    assert!(
+        !all.contains("19801212") && !all.contains("Kalle klistrat"),
+        "{all}"
     );
 
-    let run = insyn(&["build", "--root", root.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let public = root.join("public");
-    let page = read(&public.join("system/kallelser/index.html"));
-    let history = &page[page.find("id=\"historik\"").unwrap()..];
-    let newest = history
-        .find("Förtydliga syftet")
-        .expect("second commit listed");
-    let oldest = history
-        .find("Lägg till sortering av kallelser")
-        .expect("first commit listed");
-    assert!(newest < oldest, "newest first");
-    assert!(
-        history.contains(r#"<time datetime="2026-06-15T14:30:00+02:00">2026-06-15</time>"#),
-        "{history}"
+    edit(
+        &root.join("register/site.yaml"),
+        "accessibility:",
+        "history:\n  messages: true\naccessibility:",
     );
-    assert!(!history.contains("Ändra webbplatsen"));
+    let public = build(root);
+    let all = everything(&public);
     assert!(
-        history.contains("&lt;script&gt;"),
-        "commit messages are escaped"
+        all.contains("Riskklassen ändrad efter nämndens beslut &lt;b&gt;"),
+        "opted in, escaped"
+    );
+    for left_out in [
+        "19801212",
+        "Kalle klistrat",
+        "personnumret",
+        "Merge pull request",
+        "Update kallelser",
+        "Add files via upload",
+    ] {
+        assert!(!all.contains(left_out), "{left_out} published");
+    }
+    let check = insyn(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "a warning, not an error: {}", check.stderr);
+    let out = check.stdout + &check.stderr;
+    assert!(
+        out.contains("innehåller ett personnummer. Det publiceras inte."),
+        "{out}"
     );
     assert!(
-        !page.contains("anna.redaktor@"),
-        "no author e-mail addresses"
+        !out.contains("19801212"),
+        "the warning does not repeat it: {out}"
     );
-    assert!(!page.contains("Anna Redaktör"), "no author names");
+}
 
-    let json: serde_json::Value =
-        serde_json::from_str(&read(&public.join("register.json"))).unwrap();
-    assert_eq!(json["systems"][0]["updated"], "2026-06-15T14:30:00+02:00");
-    let own: serde_json::Value =
-        serde_json::from_str(&read(&public.join("system/kallelser.json"))).unwrap();
-    assert_eq!(own, json["systems"][0]);
+#[test]
+fn a_subject_with_record_separators_cannot_forge_a_date() {
+    let site = changed_register();
+    let root = site.path();
+    edit(
+        &root.join("register/site.yaml"),
+        "accessibility:",
+        "history:\n  messages: true\naccessibility:",
+    );
+    let record = root.join("register/systems/kallelser.yaml");
+    edit(&record, "purpose: Spara tid.", "purpose: Spara mer tid.");
+    commit(
+        root,
+        "Syfte\u{1e}abc1234\u{1f}2099-13-45T00:00:00Z\u{1f}Falsk ändring",
+        "2026-08-01T10:00:00+02:00",
+    );
+    let public = build(root);
+    for file in [
+        "system/kallelser/index.html",
+        "andringar/index.html",
+        "feed.xml",
+    ] {
+        let text = read(&public.join(file));
+        assert!(
+            !text.contains("datetime=\"2099") && !text.contains(">2099-13-45<"),
+            "{file}: {text}"
+        );
+        assert!(
+            !text.contains('\u{1e}') && !text.contains('\u{1f}'),
+            "no control characters"
+        );
+    }
     let feed = read(&public.join("feed.xml"));
-    assert!(
-        feed.contains("<updated>2026-06-15T14:30:00+02:00</updated>"),
-        "{feed}"
-    );
-
-    let changes = read(&public.join("andringar/index.html"));
-    assert!(changes.contains("Förtydliga syftet"));
-    assert!(
-        changes.contains(r#"<a href="../system/kallelser/">Automatisk sortering av kallelser</a>"#),
-        "{changes}"
-    );
-    assert!(
-        !changes.contains("Ändra webbplatsen"),
-        "only changes to records are listed"
-    );
-
-    // A removed record stays in the list of changes, marked as removed.
-    git(
-        root,
-        &["rm", "-q", "register/systems/kallelser.yaml"],
-        "2026-08-01T10:00:00+02:00",
-    );
-    git(
-        root,
-        &["commit", "-q", "-m", "Ta bort kallelser"],
-        "2026-08-01T10:00:00+02:00",
-    );
-    assert_eq!(insyn(&["build", "--root", root.to_str().unwrap()]).code, 0);
-    let changes = read(&public.join("andringar/index.html"));
-    assert!(
-        changes.contains("kallelser (borttaget ur registret)"),
-        "{changes}"
+    assert!(!feed.contains("<updated>2099"), "{feed}");
+    let register = json(&public.join("register.json"));
+    assert_eq!(
+        register["systems"][0]["updated"],
+        "2026-08-01T10:00:00+02:00"
     );
 }
 

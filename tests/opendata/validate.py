@@ -5,7 +5,7 @@
 - register.json against the schema the site publishes (jsonschema);
 - register.csv through Python's csv module: every row round-trips to the same
   values as register.json, Swedish characters and multi-line text intact;
-- feed.xml with a real feed parser (feedparser): well-formed Atom, one entry per system;
+- feed.xml with a real feed parser (feedparser): well-formed Atom, one entry per version of a record (or per record without history) and per removed record;
 - dcat.jsonld as RDF (rdflib, JSON-LD): a dcat:Dataset with JSON and CSV distributions.
 Prints "N passed, N failed" and exits 1 on any failure.
 """
@@ -87,12 +87,18 @@ if feed.bozo:
     problems.append(f"not well-formed: {feed.bozo_exception}")
 if feed.version != "atom10":
     problems.append(f"not Atom 1.0 but {feed.version!r}")
-if len(feed.entries) != len(systems):
-    problems.append(f"{len(feed.entries)} entries for {len(systems)} systems")
+# One entry per version of each record (or one per record without a
+# history) and one per removed record; ids unique.
+versions = sum(max(len(s.get("history", [])), 1) for s in systems)
+removed = register.get("removed", [])
+if len(feed.entries) != versions + len(removed):
+    problems.append(f"{len(feed.entries)} entries for {versions} versions and {len(removed)} removed records")
+if len({e.id for e in feed.entries}) != len(feed.entries):
+    problems.append("entry ids are not unique")
 for e in feed.entries:
     if not e.get("updated_parsed") or not e.get("link") or not e.get("id"):
         problems.append(f"entry without updated, link or id: {e.get('title')}")
-urls = {s["url"] for s in systems}
+urls = {s["url"] for s in systems} | {r["url"] for r in removed}
 if {e.link for e in feed.entries} != urls:
     problems.append("entry links are not the system pages")
 check(f"feed.xml parses as Atom with feedparser ({len(feed.entries)} entries)", problems)
