@@ -23,6 +23,40 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SYSTEMS = ROOT / "register" / "systems"
 REPO = ROOT / "register" / "history.git"
 
+# A record that was in the register and then removed (it exists only in history).
+SKANNING = """name: Tolkning av inskannade fakturor
+summary: Läser av leverantörsfakturor som kommer på papper och föreslår hur de ska konteras. Ersatt av e-faktura.
+status: in_use
+department: Ekonomiavdelningen
+purpose: |
+  Fakturor på papper tog lång tid att registrera för hand. Tolkningen läser
+  av belopp, datum och leverantör så att ekonomiassistenterna bara behöver
+  kontrollera uppgifterna.
+decision_role: support
+human_oversight: |
+  En ekonomiassistent kontrollerar varje tolkad faktura och konteringsförslaget
+  innan fakturan går vidare till attest. Inget betalas utan att en person har
+  attesterat.
+data:
+  personal_data: personal
+  description: |
+    Leverantörsfakturor. En del kommer från enskilda firmor och kan innehålla
+    namn och adress.
+  location: sweden
+risk:
+  ai_act: minimal
+  description: |
+    Tolkningen kan läsa fel belopp eller datum. Varje faktura kontrolleras av en
+    person och attesteras innan den betalas.
+contact:
+  email: ekonomi@exempelkommun.se
+reviewed: 2025-11-20
+technique: [recognition]
+supplier:
+  name: Dokumenttolkning Norden AB
+introduced: 2021-03-01
+"""
+
 
 def git(work, *args, date="2025-11-24T09:00:00+01:00"):
     env = {
@@ -95,17 +129,7 @@ def main():
             ),
         )
         os.rename(systems / "tal-till-text-socialtjansten.yaml", systems / "tal-till-text.yaml")
-        skanning = replaced(
-            replaced(
-                current("energistyrning-fastigheter.yaml"),
-                "name: ",
-                "name: Tolkning av inskannade fakturor\n# (tidigare namn) ",
-            ),
-            "summary: ",
-            "summary: Läser av leverantörsfakturor som kommer på papper. Ersatt av e-faktura.\n# ",
-        )
-        # (Its English translation would be the heating control's.)
-        skanning = skanning[: skanning.index("translations:")]
+        skanning = SKANNING
         write("skanning-av-fakturor.yaml", skanning)
         commit("Första versionen av registret", "2025-11-24T09:00:00+01:00")
 

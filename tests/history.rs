@@ -440,3 +440,56 @@ fn serve_keeps_the_history_until_a_commit_moves_head() {
     git(root, &["pack-refs", "--all"], "2026-01-02T09:00:00+01:00");
     assert!(matches!(head(root), Head::Commit(c) if c.contains("refs/heads/main")));
 }
+
+/// A history repository named in site.yaml that is a link to a repository
+/// outside the site, or that borrows another repository's objects, is not
+/// read: nothing of what lies outside the site is published.
+#[cfg(unix)]
+#[test]
+fn a_history_repository_outside_the_site_is_not_read() {
+    let outside = changed_register();
+    let outside_git = outside.path().join(".git");
+    for how in ["link", "alternates"] {
+        let site = site_copy("contract-only");
+        let root = site.path();
+        let site_yaml = root.join("register/site.yaml");
+        let text = read(&site_yaml);
+        std::fs::write(
+            &site_yaml,
+            format!("{text}history:\n  repository: historik.git\n"),
+        )
+        .unwrap();
+        let named = root.join("historik.git");
+        match how {
+            "link" => std::os::unix::fs::symlink(&outside_git, &named).unwrap(),
+            _ => {
+                // A bare repository of its own that borrows every object.
+                git(
+                    root,
+                    &["init", "-q", "--bare", "historik.git"],
+                    "2026-01-01T09:00:00+01:00",
+                );
+                std::fs::write(
+                    named.join("objects/info/alternates"),
+                    format!("{}\n", outside_git.join("objects").display()),
+                )
+                .unwrap();
+                let head = Command::new("git")
+                    .args(["rev-parse", "HEAD"])
+                    .current_dir(outside.path())
+                    .output()
+                    .unwrap();
+                std::fs::write(named.join("refs/heads/main"), head.stdout).unwrap();
+                std::fs::write(named.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+            }
+        }
+        let public = build(root);
+        let page = read(&public.join("system/kallelser/index.html"));
+        assert!(
+            !page.contains("Status ändrades"),
+            "{how}: the outside repository's history was published"
+        );
+        let register = read(&public.join("register.json"));
+        assert!(!register.contains("2026-06-15"), "{how}: {register}");
+    }
+}

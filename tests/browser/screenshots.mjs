@@ -1,7 +1,8 @@
 // Screenshots for looking at the pages as residents see them:
 //   node screenshots.mjs [SITE_DIR] [OUT_DIR]   (defaults: ../../public, /tmp/shots)
 // The start page, a system page, a department page, the complaint page and the
-// accessibility statement, at 320 and 1280 px, light and dark (20 images).
+// accessibility statement, an earlier version and a removed record, at 320 and
+// 1280 px, light and dark (28 images).
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFile, stat, mkdir } from 'node:fs/promises';
@@ -18,6 +19,8 @@ const PAGES = {
   department: 'forvaltning/socialforvaltningen/',
   complaint: 'klaga/',
   statement: 'tillganglighet/',
+  version: 'system/chattbot-webbplatsen/version/1/',
+  removed: 'system/skanning-av-fakturor/',
 };
 
 const server = createServer(async (req, res) => {
