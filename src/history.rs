@@ -118,7 +118,7 @@ impl Source {
                 let dir = root.join(rel);
                 let inside =
                     crate::confine::resolves_inside(&crate::confine::canonical_root(root), &dir);
-                if inside && !dir.join("objects/info/alternates").exists() {
+                if inside && self_contained(&dir) {
                     Source::GitDir(dir)
                 } else {
                     Source::Refused
@@ -152,6 +152,21 @@ impl Source {
         .stderr(Stdio::null());
         git
     }
+}
+
+/// Whether the bare repository `dir` holds all it reads itself: no link
+/// anywhere inside it (`objects`, `refs`, `HEAD` pointing elsewhere), no
+/// `commondir` (another repository's objects and refs) and no
+/// `objects/info/alternates` (another repository's objects). Each of these
+/// would let a file committed to the site publish what lies outside it.
+fn self_contained(dir: &Path) -> bool {
+    if dir.join("commondir").exists() || dir.join("objects/info/alternates").exists() {
+        return false;
+    }
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .all(|e| e.is_ok_and(|e| !e.path_is_symlink()))
 }
 
 /// Finds the `.git` folder above `root` and the commit HEAD names (a few small

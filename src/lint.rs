@@ -94,6 +94,15 @@ fn locate(doc: &Doc, pos: Pos, needle: &str) -> Pos {
 }
 
 /// The Luhn check over the ten digits of a Swedish identity number.
+/// A dash as Word and phones write it (en dash, non-breaking hyphen, minus…)
+/// read as `-`, so a number written with one is still found.
+pub fn plain_dash(c: char) -> char {
+    match c {
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' => '-',
+        c => c,
+    }
+}
+
 fn luhn(digits: &[u8]) -> bool {
     let sum: u32 = digits
         .iter()
@@ -126,7 +135,7 @@ fn identity_kind(ten: &[u8]) -> Option<bool> {
 /// Forms: `YYMMDD-NNNN`, `YYMMDD+NNNN`, `YYYYMMDD-NNNN` and `YYYYMMDDNNNN`
 /// (ten digits with no separator look too much like phone numbers).
 pub fn find_identity_numbers(text: &str) -> Vec<(String, bool)> {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = text.chars().map(plain_dash).collect();
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -282,6 +291,15 @@ mod tests {
         assert_eq!(found("121212+1212"), vec![("121212+1212".into(), false)]);
         assert_eq!(found("191212121212"), vec![("191212121212".into(), false)]);
         assert_eq!(found("701063-2391"), vec![("701063-2391".into(), true)]);
+        // Word's en dash and a phone's non-breaking hyphen are dashes too.
+        assert_eq!(
+            found("19121212\u{2013}1212"),
+            vec![("19121212-1212".into(), false)]
+        );
+        assert_eq!(
+            found("121212\u{2011}1212"),
+            vec![("121212-1212".into(), false)]
+        );
         // Luhn fails, a phone number, a date and a count are not numbers of people.
         assert!(found("121212-1213").is_empty());
         assert!(found("0701234567 och 08-123 456 78").is_empty());

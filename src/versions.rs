@@ -572,6 +572,8 @@ pub fn public_message(message: &str) -> Result<String, Option<&'static str>> {
 /// What kind of personal data `text` holds, if any: a personnummer (or
 /// samordningsnummer), an e-mail address or a phone number.
 pub fn personal_data(text: &str) -> Option<&'static str> {
+    let text: String = text.chars().map(crate::lint::plain_dash).collect();
+    let text = text.as_str();
     if text.split_whitespace().any(|w| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
         w.split_once('@')
@@ -846,6 +848,8 @@ mod tests {
             "8012121235",
             "198012121235",
             "samordningsnummer 801272-1232",
+            "Tog bort 19801212\u{2013}1235 (med tankstreck)",
+            "801212\u{2011}1235",
             // Written with a dash and a real day, a wrong check digit still
             // names someone (mistyped): left out too.
             "Tog bort personnumret 19801212-1234 som Kalle klistrat in",

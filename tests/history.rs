@@ -449,7 +449,7 @@ fn serve_keeps_the_history_until_a_commit_moves_head() {
 fn a_history_repository_outside_the_site_is_not_read() {
     let outside = changed_register();
     let outside_git = outside.path().join(".git");
-    for how in ["link", "alternates"] {
+    for how in ["link", "alternates", "commondir", "objects-link"] {
         let site = site_copy("contract-only");
         let root = site.path();
         let site_yaml = root.join("register/site.yaml");
@@ -462,6 +462,24 @@ fn a_history_repository_outside_the_site_is_not_read() {
         let named = root.join("historik.git");
         match how {
             "link" => std::os::unix::fs::symlink(&outside_git, &named).unwrap(),
+            "commondir" | "objects-link" => {
+                // Plain files a pull request can commit: a bare repository
+                // whose objects and refs are another repository's.
+                std::fs::create_dir(&named).unwrap();
+                std::fs::write(named.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+                if how == "commondir" {
+                    std::fs::write(
+                        named.join("commondir"),
+                        format!("{}\n", outside_git.display()),
+                    )
+                    .unwrap();
+                } else {
+                    std::os::unix::fs::symlink(outside_git.join("objects"), named.join("objects"))
+                        .unwrap();
+                    std::os::unix::fs::symlink(outside_git.join("refs"), named.join("refs"))
+                        .unwrap();
+                }
+            }
             _ => {
                 // A bare repository of its own that borrows every object.
                 git(
