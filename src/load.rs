@@ -150,9 +150,11 @@ pub const RESERVED_SLUGS: &[&str] = &[
     "andringar",
     "oppna-data",
     "statistik",
-    "en",
-    "sv",
     "schema",
+    "klaga",
+    "index",
+    "404",
+    "standards",
 ];
 
 pub struct Loaded {

@@ -754,3 +754,23 @@ fn a_themes_strings_error_names_the_themes_file() {
         );
     }
 }
+
+/// A page named like one of the site's own (the complaint page, the start
+/// page, the 404 page) is an error, not silently replaced or dropped.
+#[test]
+fn a_page_named_like_the_sites_own_is_an_error() {
+    for name in ["klaga", "index", "404"] {
+        let (_dir, root, _) = site_and_secret();
+        let file = format!("register/pages/{name}.md");
+        std::fs::write(root.join(&file), "# Klagomål\n\nText.\n").unwrap();
+        let check = run(&["check", "--root", s(&root), "--format", "json"]);
+        assert_eq!(check.code, 1, "{name}: {}", check.stdout);
+        let diags = diagnostics(&check);
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["file"] == file.as_str() && d["code"] == "reserved-page"),
+            "{name}: {diags:?}"
+        );
+    }
+}
