@@ -240,11 +240,34 @@ pub fn explain(source: &str, at_line: u64, lang: Language) -> Option<Explained> 
         if top.0 != indent {
             // Between two levels (the nearer one is meant; the deeper on a tie),
             // or deeper than the fields around it.
+            // On a tie, the level where the field belongs wins: ` reviewed:`
+            // under `contact:` is a top-level field one space off, not a field
+            // of `contact`.
+            let known = |parent: &str| {
+                let path = if parent.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{parent}.{key}")
+                };
+                !crate::model::field_help(&path, lang).is_empty()
+            };
             let (right, under) = match popped {
-                Some(p) if p.0 - indent <= indent.saturating_sub(top.0) => p,
+                Some(p) if p.0 - indent < indent.saturating_sub(top.0) => p,
+                Some(p)
+                    if p.0 - indent == indent.saturating_sub(top.0)
+                        && (known(p.1) || !known(top.1)) =>
+                {
+                    p
+                }
                 _ => top,
             };
             let written = indent;
+            let spaces = if written == 1 { "space" } else { "spaces" };
+            let the_spaces = if written == 1 {
+                "mellanslaget"
+            } else {
+                "mellanslagen"
+            };
             let above = last_key.map(|(k, _)| k).unwrap_or("");
             let fixed = format!("{}{}", " ".repeat(right), text.trim_start());
             let (message, hint) = if under.is_empty() {
@@ -252,12 +275,12 @@ pub fn explain(source: &str, at_line: u64, lang: Language) -> Option<Explained> 
                     msg!(
                         lang,
                         "Raden är indragen {written} mellanslag, men fälten på översta nivån börjar längst till vänster.",
-                        "The line is indented by {written} spaces, but the top-level fields start at the left edge."
+                        "The line is indented by {written} {spaces}, but the top-level fields start at the left edge."
                     ),
                     msg!(
                         lang,
-                        "Ta bort mellanslagen före `{key}:`: `{fixed}`",
-                        "Remove the spaces before `{key}:`: `{fixed}`"
+                        "Ta bort {the_spaces} före `{key}:`: `{fixed}`",
+                        "Remove the {spaces} before `{key}:`: `{fixed}`"
                     ),
                 )
             } else {
@@ -265,7 +288,7 @@ pub fn explain(source: &str, at_line: u64, lang: Language) -> Option<Explained> 
                     msg!(
                         lang,
                         "Raden är indragen {written} mellanslag, men fälten under `{under}:` är indragna {right} mellanslag.",
-                        "The line is indented by {written} spaces, but the fields under `{under}:` are indented by {right} spaces."
+                        "The line is indented by {written} {spaces}, but the fields under `{under}:` are indented by {right} spaces."
                     ),
                     msg!(
                         lang,
