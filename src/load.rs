@@ -415,10 +415,17 @@ fn load_with(root: &Path, today: Date, cache: Option<&RecordCache>, keep: bool) 
     }
     crate::timing::step("start");
     let site = load_site(root, today, lang, &mut diags);
-    let languages: Vec<Language> = site
-        .as_ref()
-        .map(|s| s.site.languages.clone())
-        .unwrap_or_else(|| vec![Language::Sv]);
+    // With site.yaml in error, which languages are published is unknown: no
+    // translation is then reported as unused (its one error is the news).
+    let languages: Vec<Language> = site.as_ref().map_or_else(
+        || {
+            use crate::model::Vocabulary;
+            let mut all = vec![lang];
+            all.extend(Language::ALL.iter().filter(|l| **l != lang));
+            all
+        },
+        |s| s.site.languages.clone(),
+    );
     let base_url = site
         .as_ref()
         .map(|s| s.site.base_url.clone())

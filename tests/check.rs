@@ -444,3 +444,34 @@ fn automated_decisions_without_appeal_are_an_error() {
             .any(|d| d["code"] == "automated-without-appeal")
     );
 }
+
+/// One mistake in site.yaml is one message: the records' translations are not
+/// also reported as unused because the site's languages could not be read.
+#[test]
+fn an_error_in_site_yaml_does_not_bring_warnings_about_every_translation() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("register"), &dir.path().join("register"));
+    edit(
+        &dir.path().join("register/site.yaml"),
+        "base_url: https://ai.exempelkommun.se/",
+        "base_url: \"https://ai.exempelkommun.se/?x=1\"",
+    );
+    let run = insyn(&[
+        "check",
+        "--root",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let diags: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = diags
+        .as_array()
+        .or_else(|| diags["diagnostics"].as_array())
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"base-url-query"), "{codes:?}");
+    assert!(!codes.contains(&"unused-translation"), "{codes:?}");
+}
