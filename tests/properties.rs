@@ -166,33 +166,6 @@ fn hostile_markdown() -> impl Strategy<Value = String> {
     prop::collection::vec(piece, 0..8).prop_map(|p| p.join(" "))
 }
 
-const MARKDOWN_TAGS: &[&str] = &[
-    "p",
-    "br",
-    "em",
-    "strong",
-    "del",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-];
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1024, .. ProptestConfig::default() })]
 

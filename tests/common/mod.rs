@@ -200,39 +200,40 @@ pub fn site_setting(root: &Path, line: &str) {
     );
 }
 
+/// Every element insyn's Markdown may write: the policy of [`ammonia_oracle`].
+pub const MARKDOWN_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "em",
+    "strong",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+];
+
 /// The HTML sanitiser that used to clean every rendered Markdown fragment, with
 /// the same policy, now the tests' oracle: a fragment insyn writes must come out
 /// of it unchanged (a fixpoint), which proves it holds only allowed elements,
 /// attributes and URL schemes, in a form browsers parse as written.
 pub fn ammonia_oracle() -> ammonia::Builder<'static> {
-    let tags: std::collections::HashSet<&str> = [
-        "p",
-        "br",
-        "em",
-        "strong",
-        "del",
-        "code",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "a",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-    ]
-    .into_iter()
-    .collect();
+    let tags: std::collections::HashSet<&str> = MARKDOWN_TAGS.iter().copied().collect();
     let mut b = ammonia::Builder::empty();
     b.tags(tags)
         .add_tag_attributes("a", ["href"])
