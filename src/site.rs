@@ -812,6 +812,50 @@ fn translation_notes(strings: &serde_json::Value, main: Language) -> Translation
     }
 }
 
+/// The context of `system.html` for `s` at `path`: the current record
+/// (`banner` None) or an earlier version or removed record (with its banner,
+/// kept out of search engines).
+#[allow(clippy::too_many_arguments)]
+fn system_page<'a>(
+    w: &'a Writer,
+    plan: &'a Plan,
+    notes: &'a TranslationNotes,
+    s: &'a System,
+    path: &str,
+    up: &str,
+    history: &serde_json::Value,
+    banner: Option<serde_json::Value>,
+) -> SystemPage<'a> {
+    let main_lang = plan.main.as_str();
+    let translated = plan.lang != plan.main;
+    let (department, department_lang) = plan.dept_label(&s.department);
+    // Untranslated: say so once for the page, and, when only some fields lack
+    // a translation, at each of them.
+    let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
+    let field_note = (!untranslated).then_some(notes.field.as_str());
+    let fields = plan.fallback(s);
+    SystemPage {
+        s,
+        dept_slug: plan.dept_slug(&s.department),
+        department,
+        department_lang,
+        fallback: fields.iter().map(|f| (*f, main_lang)).collect(),
+        translation_note: if !translated || fields.is_empty() {
+            None
+        } else if untranslated {
+            Some(&notes.record_missing)
+        } else {
+            Some(&notes.record_partial)
+        },
+        html: system_html(s, w.ed, &root_of(path), field_note, main_lang, up, fields),
+        history_total: history.as_array().map_or(0, Vec::len),
+        history: history_pages::newest(history),
+        description: &s.summary,
+        noindex: banner.is_some(),
+        banner,
+    }
+}
+
 /// The markdown fields of a system, rendered in reading order. Headings inside
 /// fields start at h3, under the page's own h2 questions; each glossary term is
 /// linked once per page. A field shown untranslated gets `lang` (and `note`).
@@ -1298,7 +1342,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
         .map(|s| {
             let path = format!("system/{}/", s.id);
             let dept_slug = plan.dept_slug(&s.department);
-            let (department, department_lang) = plan.dept_label(&s.department);
+            let (department, _) = plan.dept_label(&s.department);
             let history = history_pages::entries(w, plan, &s.id);
             let page_key = load::fingerprint((
                 w.ed.global,
@@ -1308,31 +1352,7 @@ fn write_pages(w: &mut Writer, plan: &Plan) -> Result<(), Diagnostic> {
                 history.to_string(),
             ));
             w.render_page(&path, "system.html", Some(page_key), || {
-                // Untranslated: say so once for the page, and, when only some
-                // fields lack a translation, at each of them.
-                let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
-                let field_note = (!untranslated).then_some(notes.field.as_str());
-                let fields = plan.fallback(s);
-                SystemPage {
-                    s,
-                    dept_slug,
-                    department,
-                    department_lang,
-                    fallback: fields.iter().map(|f| (*f, main_lang)).collect(),
-                    translation_note: if !translated || fields.is_empty() {
-                        None
-                    } else if untranslated {
-                        Some(&notes.record_missing)
-                    } else {
-                        Some(&notes.record_partial)
-                    },
-                    html: system_html(s, w.ed, &root_of(&path), field_note, main_lang, &up, fields),
-                    history_total: history.as_array().map_or(0, Vec::len),
-                    history: history_pages::newest(&history),
-                    description: &s.summary,
-                    banner: None,
-                    noindex: false,
-                }
+                system_page(w, plan, &notes, s, &path, &up, &history, None)
             })?;
             if translated {
                 return Ok((path, false));

@@ -3,7 +3,7 @@
 //! each removed record at its old address, the "recent changes" page, the
 //! feed's entries and the history in `register.json`.
 
-use super::{Plan, SystemPage, TranslationNotes, Writer, localize_system, root_of, system_html};
+use super::{Plan, TranslationNotes, Writer, localize_system, system_page};
 use crate::diagnostic::Diagnostic;
 use crate::load;
 use crate::model::{System, Vocabulary};
@@ -143,9 +143,8 @@ fn render(
     } else {
         s
     };
-    let main_lang = plan.main.as_str();
     let dept_slug = plan.dept_slug(&s.department);
-    let (department, department_lang) = plan.dept_label(&s.department);
+    let (department, _) = plan.dept_label(&s.department);
     let key = load::fingerprint((
         w.ed.global,
         serde_json::to_string(s).unwrap_or_default(),
@@ -154,31 +153,8 @@ fn render(
         history.to_string(),
         banner.to_string(),
     ));
-    let translated = plan.lang != plan.main;
     w.render_page(path, "system.html", Some(key), || {
-        let untranslated = !s.translations.contains_key(w.ed.lang.as_str());
-        let field_note = (!untranslated).then_some(notes.field.as_str());
-        let fields = plan.fallback(s);
-        SystemPage {
-            s,
-            dept_slug,
-            department,
-            department_lang,
-            fallback: fields.iter().map(|f| (*f, main_lang)).collect(),
-            translation_note: if !translated || fields.is_empty() {
-                None
-            } else if untranslated {
-                Some(&notes.record_missing)
-            } else {
-                Some(&notes.record_partial)
-            },
-            html: system_html(s, w.ed, &root_of(path), field_note, main_lang, up, fields),
-            history_total: history.as_array().map_or(0, Vec::len),
-            history: newest(history),
-            description: &s.summary,
-            banner: Some(banner),
-            noindex: true,
-        }
+        system_page(w, plan, notes, s, path, up, history, Some(banner))
     })
 }
 
